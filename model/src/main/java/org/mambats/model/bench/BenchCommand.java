@@ -1,0 +1,160 @@
+package org.mambats.model.bench;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.mambats.model.math.FastMath;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.format.OutputFormatFactory;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./mamba-ts bench}: runs the JMH step benchmarks in one forked JVM and prints the figures and their
+ * ratios. Ratios, not absolute times, are the result: the machines are shared and noisy, and every figure in one
+ * run sees the same noise.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure the recurrent step: the project's kernel, the straightforward step, the multiply-adds alone, "
+                + "and the kernel after 1e3, 1e5 and 1e6 ticks of history; print ns per step and the ratios.")
+public class BenchCommand implements Callable<Integer> {
+    @Option(names = "--warmup", defaultValue = "3", description = "Warm-up iterations per benchmark (default ${DEFAULT-VALUE}).")
+    int warmup;
+    @Option(names = "--iterations", defaultValue = "5", description = "Measured iterations per benchmark (default ${DEFAULT-VALUE}).")
+    int iterations;
+    @Option(names = "--seconds", defaultValue = "1", description = "Seconds per iteration (default ${DEFAULT-VALUE}).")
+    int seconds;
+    @Option(names = "--quick", description = "One warm-up and two measured iterations: for a smoke test, not for figures.")
+    boolean quick;
+
+    /** Extra sections other modules add (training throughput, replay throughput); each prints its own figures. */
+    public interface Section {
+        void run(BenchCommand options) throws Exception;
+    }
+
+    private static final List<Section> SECTIONS = new ArrayList<>();
+
+    public static void addSection(Section section) {
+        SECTIONS.add(section);
+    }
+
+    public boolean quick() {
+        return quick;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        System.out.printf("Machine: %d cores, %s %s, %d float lanes per vector%n",
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
+                System.getProperty("java.version"), FastMath.F.length());
+        Map<String, RunResult> step = runStepBenchmarks();
+        printStepReport(step);
+        for (Section s : SECTIONS) {
+            s.run(this);
+        }
+        return 0;
+    }
+
+    private Map<String, RunResult> runStepBenchmarks() throws RunnerException {
+        ChainedOptionsBuilder opts = new OptionsBuilder()
+                .include(StepBenchmarks.class.getName() + "\\.")
+                .forks(1)
+                .jvmArgs("--add-modules", "jdk.incubator.vector", "-Xmx1g", "-XX:+UseParallelGC")
+                .warmupIterations(quick ? 1 : warmup)
+                .measurementIterations(quick ? 2 : iterations)
+                .warmupTime(TimeValue.seconds(seconds))
+                .measurementTime(TimeValue.seconds(seconds))
+                .verbosity(VerboseMode.SILENT);
+        System.out.println("Running JMH step benchmarks (about " + (quick ? 1 : 2) + " minute(s)) ...");
+        Collection<RunResult> results = new Runner(opts.build(),
+                OutputFormatFactory.createFormatInstance(withoutIncubatorNotice(System.out), VerboseMode.SILENT)).run();
+        Map<String, RunResult> byName = new LinkedHashMap<>();
+        for (RunResult r : results) {
+            String name = r.getParams().getBenchmark();
+            name = name.substring(name.lastIndexOf('.') + 1);
+            String history = r.getParams().getParam("history");
+            byName.put(history == null ? name : name + "@" + history, r);
+        }
+        return byName;
+    }
+
+    /** Each forked JVM announces the incubating Vector API on stderr, which JMH relays; drop that one line. */
+    static PrintStream withoutIncubatorNotice(PrintStream target) {
+        return new PrintStream(new OutputStream() {
+            private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+
+            @Override
+            public void write(int b) {
+                line.write(b);
+                if (b == '\n') {
+                    String text = line.toString(StandardCharsets.UTF_8);
+                    if (!text.startsWith("WARNING: Using incubator modules")) {
+                        target.print(text);
+                    }
+                    line.reset();
+                }
+            }
+
+            @Override
+            public void flush() {
+                target.flush();
+            }
+        }, true, StandardCharsets.UTF_8);
+    }
+
+    private static double ns(Map<String, RunResult> r, String key) {
+        RunResult res = r.get(key);
+        if (res == null) {
+            throw new IllegalStateException("benchmark " + key + " did not run; ran: " + r.keySet());
+        }
+        return res.getPrimaryResult().getScore();
+    }
+
+    private static void printStepReport(Map<String, RunResult> r) {
+        System.out.println();
+        System.out.println("Recurrent step, 2-layer Mamba, D=64 E=128 N=16 K=4, nanoseconds per step (mean, 99.9% CI):");
+        String[][] rows = {
+                {"kernelStep", "project kernel"},
+                {"naiveStep", "straightforward step (yardstick)"},
+                {"multiplyAddsOnly", "multiply-adds alone"},
+                {"kernelStepAfterHistory@1000", "kernel after 1e3 ticks"},
+                {"kernelStepAfterHistory@100000", "kernel after 1e5 ticks"},
+                {"kernelStepAfterHistory@1000000", "kernel after 1e6 ticks"},
+        };
+        for (String[] row : rows) {
+            RunResult res = r.get(row[0]);
+            if (res != null) {
+                System.out.printf("  %-34s %10.0f ± %.0f%n", row[1], res.getPrimaryResult().getScore(),
+                        res.getPrimaryResult().getScoreError());
+            }
+        }
+        double kernel = ns(r, "kernelStep");
+        double naive = ns(r, "naiveStep");
+        double floor = ns(r, "multiplyAddsOnly");
+        double h3 = ns(r, "kernelStepAfterHistory@1000");
+        double h5 = ns(r, "kernelStepAfterHistory@100000");
+        double h6 = ns(r, "kernelStepAfterHistory@1000000");
+        double spread = Math.max(h3, Math.max(h5, h6)) / Math.min(h3, Math.min(h5, h6)) - 1;
+        System.out.println("Ratios (same run):");
+        System.out.printf("  straightforward / kernel     %6.2fx   target >= 5x    %s%n", naive / kernel, verdict(naive / kernel >= 5));
+        System.out.printf("  kernel / multiply-adds       %6.2fx   target <= 2x    %s%n", kernel / floor, verdict(kernel / floor <= 2));
+        System.out.printf("  history spread 1e3..1e6      %6.1f%%   target <= 10%%   %s%n", 100 * spread, verdict(spread <= 0.10));
+    }
+
+    private static String verdict(boolean ok) {
+        return ok ? "met" : "NOT met";
+    }
+}

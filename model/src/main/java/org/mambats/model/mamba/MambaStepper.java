@@ -1,0 +1,182 @@
+package org.mambats.model.mamba;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+import org.mambats.model.math.FastMath;
+import org.mambats.model.math.VectorKernels;
+
+/**
+ * The recurrent step: one D-vector in, one D-vector out, the stream's {@link MambaState} advanced by one tick.
+ * Cost and memory are fixed by the config; no history is kept beyond the state, and nothing is allocated in
+ * steady state (all scratch lives in this object). Not thread-safe: one stepper per thread.
+ */
+public final class MambaStepper {
+    private static final VectorSpecies<Float> F = FastMath.F;
+
+    private final MambaKernel kernel;
+    private final MambaConfig c;
+    // Scratch, sized once.
+    private final float[] hidden;
+    private final float[] normed;
+    private final float[] xz;
+    private final float[] xc;
+    private final float[] dbc;
+    private final float[] delta;
+    private final float[] y;
+    private final float[] proj;
+
+    MambaStepper(MambaKernel kernel) {
+        this.kernel = kernel;
+        this.c = kernel.config;
+        int dm = c.dModel(), e = c.dInner();
+        hidden = new float[dm];
+        normed = new float[dm];
+        xz = new float[2 * e];
+        xc = new float[e];
+        dbc = new float[c.dtRank() + 2 * c.dState()];
+        delta = new float[e];
+        y = new float[e];
+        proj = new float[dm];
+    }
+
+    public MambaConfig config() {
+        return c;
+    }
+
+    /** One step with the model's own time scale; see {@link #step(MambaState, float[], int, float, float[], int)}. */
+    public void step(MambaState state, float[] in, float[] out) {
+        step(state, in, 0, 1f, out, 0);
+    }
+
+    /**
+     * Advances {@code state} by one input and writes the output after norm_f.
+     *
+     * @param in         D input values at {@code inOff} (the embedding fed to the first layer)
+     * @param deltaScale multiplies every layer's step size delta (1 for the plain model; the elapsed-time factor
+     *                   when the model decays its state in real time)
+     * @param out        receives D values at {@code outOff}; may be the same array as {@code in}
+     */
+    public void step(MambaState state, float[] in, int inOff, float deltaScale, float[] out, int outOff) {
+        int dm = c.dModel();
+        System.arraycopy(in, inOff, hidden, 0, dm);
+        float[] s = state.data();
+        for (int l = 0; l < kernel.layers.length; l++) {
+            layer(kernel.layers[l], s, MambaState.convOffset(c, l), MambaState.ssmOffset(c, l), deltaScale);
+        }
+        VectorKernels.rmsNorm(hidden, 0, kernel.normF, c.eps(), out, outOff, dm);
+    }
+
+    private void layer(MambaKernel.Layer w, float[] s, int convOff, int ssmOff, float deltaScale) {
+        final int dm = c.dModel(), e = c.dInner(), n = c.dState(), k = c.dConv(), r = c.dtRank();
+
+        // u = RMSNorm(h) * w;  [x, z] = in_proj u
+        VectorKernels.rmsNorm(hidden, 0, w.norm, c.eps(), normed, 0, dm);
+        VectorKernels.matVec(w.inProj, 2 * e, dm, normed, 0, xz, 0);
+        if (w.inProjBias != null) {
+            VectorKernels.axpy(1f, w.inProjBias, 0, xz, 0, 2 * e);
+        }
+
+        // Causal depthwise conv over the K-1 stored inputs and the new x, then shift the new x into the state.
+        conv(w, s, convOff, e, k);
+        FastMath.siluInPlace(xc, 0, e);
+
+        // [dt, B, C] = x_proj xc;  delta = softplus(dt_proj dt + bias) * deltaScale
+        VectorKernels.matVec(w.xProj, r + 2 * n, e, xc, 0, dbc, 0);
+        System.arraycopy(w.dtBias, 0, delta, 0, e);
+        for (int j = 0; j < r; j++) {
+            VectorKernels.axpy(dbc[j], w.dtT, j * e, delta, 0, e);
+        }
+        FastMath.softplusInPlace(delta, 0, e);
+        if (deltaScale != 1f) {
+            for (int i = 0; i < e; i++) {
+                delta[i] *= deltaScale;
+            }
+        }
+
+        // Selective scan, one step: s = exp(delta A) s + delta B x;  y = (C.s + D x) * silu(z).
+        // The gate silu(z) is computed in a loop of its own: inside the scan's outer loop the JIT judges the call
+        // too cold to inline, and a vector crossing a call that is not inlined is boxed on the heap.
+        FastMath.siluInPlace(xz, e, e);
+        scan(w, s, ssmOff, e, n, r);
+
+        // h += out_proj y
+        VectorKernels.matVec(w.outProj, dm, e, y, 0, proj, 0);
+        if (w.outProjBias != null) {
+            VectorKernels.axpy(1f, w.outProjBias, 0, proj, 0, dm);
+        }
+        VectorKernels.axpy(1f, proj, 0, hidden, 0, dm);
+    }
+
+    private void conv(MambaKernel.Layer w, float[] s, int convOff, int e, int k) {
+        int newest = (k - 1) * e;
+        int i = 0;
+        int bound = F.loopBound(e);
+        for (; i < bound; i += F.length()) {
+            FloatVector acc = FloatVector.fromArray(F, w.convBias, i);
+            for (int j = 0; j < k - 1; j++) {
+                acc = FloatVector.fromArray(F, w.convT, j * e + i).fma(FloatVector.fromArray(F, s, convOff + j * e + i), acc);
+            }
+            acc = FloatVector.fromArray(F, w.convT, newest + i).fma(FloatVector.fromArray(F, xz, i), acc);
+            acc.intoArray(xc, i);
+        }
+        for (; i < e; i++) {
+            float acc = w.convBias[i];
+            for (int j = 0; j < k - 1; j++) {
+                acc = Math.fma(w.convT[j * e + i], s[convOff + j * e + i], acc);
+            }
+            xc[i] = Math.fma(w.convT[newest + i], xz[i], acc);
+        }
+        if (k > 1) {
+            System.arraycopy(s, convOff + e, s, convOff, (k - 2) * e);
+            System.arraycopy(xz, 0, s, convOff + (k - 2) * e, e);
+        }
+    }
+
+    private void scan(MambaKernel.Layer w, float[] s, int ssmOff, int e, int n, int r) {
+        int bOff = r;
+        int cOff = r + n;
+        int lanes = F.length();
+        int i = 0;
+        // Two blocks of channels per pass: two independent exp chains keep both vector units busy.
+        for (; i + 2 * lanes <= e; i += 2 * lanes) {
+            int i2 = i + lanes;
+            FloatVector dv1 = FloatVector.fromArray(F, delta, i);
+            FloatVector dv2 = FloatVector.fromArray(F, delta, i2);
+            FloatVector xv1 = FloatVector.fromArray(F, xc, i);
+            FloatVector xv2 = FloatVector.fromArray(F, xc, i2);
+            FloatVector dx1 = dv1.mul(xv1);
+            FloatVector dx2 = dv2.mul(xv2);
+            FloatVector acc1 = FloatVector.fromArray(F, w.d, i).mul(xv1);
+            FloatVector acc2 = FloatVector.fromArray(F, w.d, i2).mul(xv2);
+            for (int j = 0; j < n; j++) {
+                int at1 = j * e + i;
+                int at2 = at1 + lanes;
+                FloatVector bj = FloatVector.broadcast(F, dbc[bOff + j]);
+                FloatVector cj = FloatVector.broadcast(F, dbc[cOff + j]);
+                FloatVector decay1 = FastMath.exp(dv1.mul(FloatVector.fromArray(F, w.negAT, at1)));
+                FloatVector decay2 = FastMath.exp(dv2.mul(FloatVector.fromArray(F, w.negAT, at2)));
+                FloatVector s1 = decay1.mul(FloatVector.fromArray(F, s, ssmOff + at1)).add(dx1.mul(bj));
+                FloatVector s2 = decay2.mul(FloatVector.fromArray(F, s, ssmOff + at2)).add(dx2.mul(bj));
+                s1.intoArray(s, ssmOff + at1);
+                s2.intoArray(s, ssmOff + at2);
+                acc1 = s1.fma(cj, acc1);
+                acc2 = s2.fma(cj, acc2);
+            }
+            acc1.mul(FloatVector.fromArray(F, xz, e + i)).intoArray(y, i);
+            acc2.mul(FloatVector.fromArray(F, xz, e + i2)).intoArray(y, i2);
+        }
+        for (; i < e; i++) {
+            float dv = delta[i];
+            float xv = xc[i];
+            float dx = dv * xv;
+            float acc = w.d[i] * xv;
+            for (int j = 0; j < n; j++) {
+                int at = j * e + i;
+                float sv = FastMath.exp(dv * w.negAT[at]) * s[ssmOff + at] + dx * dbc[bOff + j];
+                s[ssmOff + at] = sv;
+                acc = Math.fma(sv, dbc[cOff + j], acc);
+            }
+            y[i] = acc * xz[e + i];
+        }
+    }
+}
