@@ -1,0 +1,11 @@
+package org.mambats.model.tick;
+
+/**
+ * One data row of a tick CSV file: its 0-based index among the data rows, the time exactly as written, and
+ * either the parsed tick or the reason it could not be parsed.
+ */
+public record TickRow(long index, String timeText, Tick tick, String error) {
+    public boolean parsed() {
+        return tick != null;
+    }
+}

@@ -1,0 +1,181 @@
+package org.mambats.model.tick;
+
+import java.nio.ByteBuffer;
+
+/**
+ * Decides, for each tick of a symbol, whether it may reach the model ({@code ../shared/DESIGN.md} section 4).
+ * A tick with a non-finite or non-positive price, a negative or non-finite size, a missing symbol, an implausible
+ * time, a bad quote, or a time too far out of order is rejected with a reason; a repeat of a tick already seen
+ * is a duplicate. Nothing else is ever fed to the model: a NaN that reached the hidden state would poison every
+ * later forecast of the symbol.
+ *
+ * <p><b>Out-of-order policy.</b> Ticks of one symbol are applied in arrival order. A tick whose event time is
+ * earlier than the latest accepted one by at most {@code graceMillis} is accepted and applied in arrival order as
+ * if no time had passed (elapsed time 0); the symbol's clock does not move backwards. A tick later than that is
+ * rejected.
+ *
+ * <p><b>Duplicates.</b> With sequence numbers: a sequence number at or below the last accepted one. Without: the
+ * same time, price and size as one of the last {@value Position#RECENT} accepted ticks.
+ */
+public final class TickValidator {
+    /** 2000-01-01 and 2100-01-01: event times outside are a unit mistake (seconds for millis) or garbage. */
+    static final long MIN_TIME = 946_684_800_000L;
+    static final long MAX_TIME = 4_102_444_800_000L;
+
+    private final long graceMillis;
+
+    public TickValidator(long graceMillis) {
+        if (graceMillis < 0) {
+            throw new IllegalArgumentException("out-of-order grace must be >= 0 ms, got " + graceMillis);
+        }
+        this.graceMillis = graceMillis;
+    }
+
+    public long graceMillis() {
+        return graceMillis;
+    }
+
+    public enum Outcome { ACCEPT, DUPLICATE, REJECT }
+
+    /** The decision on one tick; {@code reason} says why for a duplicate or a rejection. */
+    public record Verdict(Outcome outcome, String reason) {
+        static final Verdict ACCEPTED = new Verdict(Outcome.ACCEPT, null);
+
+        public boolean accepted() {
+            return outcome == Outcome.ACCEPT;
+        }
+    }
+
+    /** Checks the fields alone, with no history: what any consumer can check before looking at state. */
+    public static String fieldProblem(Tick t) {
+        if (t.symbol() == null || t.symbol().isBlank()) {
+            return "missing symbol";
+        }
+        if (t.timeMillis() < MIN_TIME || t.timeMillis() > MAX_TIME) {
+            return "implausible event time " + t.timeMillis() + " ms since epoch";
+        }
+        if (!Double.isFinite(t.price())) {
+            return "non-finite price " + t.price();
+        }
+        if (t.price() <= 0) {
+            return "non-positive price " + t.price();
+        }
+        if (!Double.isFinite(t.size())) {
+            return "non-finite size " + t.size();
+        }
+        if (t.size() < 0) {
+            return "negative size " + t.size();
+        }
+        if (!Double.isNaN(t.bid()) && (!Double.isFinite(t.bid()) || t.bid() <= 0)) {
+            return "invalid bid " + t.bid();
+        }
+        if (!Double.isNaN(t.ask()) && (!Double.isFinite(t.ask()) || t.ask() <= 0)) {
+            return "invalid ask " + t.ask();
+        }
+        if (t.hasQuote() && t.bid() > t.ask()) {
+            return "crossed quote: bid " + t.bid() + " > ask " + t.ask();
+        }
+        return null;
+    }
+
+    /** Judges {@code t} against what the symbol has seen; does not change {@code p}. */
+    public Verdict check(Tick t, Position p) {
+        String problem = fieldProblem(t);
+        if (problem != null) {
+            return new Verdict(Outcome.REJECT, problem);
+        }
+        if (p.count > 0) {
+            if (t.hasSeq() && p.lastSeq != Tick.NO_SEQ && t.seq() <= p.lastSeq) {
+                return new Verdict(Outcome.DUPLICATE, "sequence " + t.seq() + " already seen (last accepted " + p.lastSeq + ")");
+            }
+            if (!t.hasSeq() && p.seenRecently(fingerprint(t))) {
+                return new Verdict(Outcome.DUPLICATE, "same time, price and size as a recent tick");
+            }
+            long lateBy = p.lastTimeMillis - t.timeMillis();
+            if (lateBy > graceMillis) {
+                return new Verdict(Outcome.REJECT, "out of order: " + lateBy + " ms before the latest tick (grace " + graceMillis + " ms)");
+            }
+        }
+        return Verdict.ACCEPTED;
+    }
+
+    /** Records an accepted tick. */
+    public void accept(Tick t, Position p) {
+        if (t.hasSeq()) {
+            p.lastSeq = t.seq();
+        }
+        p.lastTimeMillis = p.count == 0 ? t.timeMillis() : Math.max(p.lastTimeMillis, t.timeMillis());
+        p.remember(fingerprint(t));
+        p.count++;
+    }
+
+    static long fingerprint(Tick t) {
+        long h = t.timeMillis();
+        h = h * 0x9E3779B97F4A7C15L + Double.doubleToLongBits(t.price());
+        h = h * 0x9E3779B97F4A7C15L + Double.doubleToLongBits(t.size());
+        return h;
+    }
+
+    /** What the validator remembers of one symbol; part of the symbol's streaming state. */
+    public static final class Position {
+        public static final int RECENT = 8;
+        public static final int BYTES = 8 + 8 + 8 + 4 + 8 * RECENT;
+        long count;
+        long lastTimeMillis;
+        long lastSeq = Tick.NO_SEQ;
+        int next;
+        final long[] recent = new long[RECENT];
+
+        public long count() {
+            return count;
+        }
+
+        public long lastTimeMillis() {
+            return lastTimeMillis;
+        }
+
+        public long lastSeq() {
+            return lastSeq;
+        }
+
+        boolean seenRecently(long fp) {
+            int n = (int) Math.min(count, RECENT);
+            for (int i = 0; i < n; i++) {
+                if (recent[i] == fp) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        void remember(long fp) {
+            recent[next] = fp;
+            next = (next + 1) % RECENT;
+        }
+
+        public void writeTo(ByteBuffer out) {
+            out.putLong(count).putLong(lastTimeMillis).putLong(lastSeq).putInt(next);
+            for (long r : recent) {
+                out.putLong(r);
+            }
+        }
+
+        public void readFrom(ByteBuffer in) {
+            count = in.getLong();
+            lastTimeMillis = in.getLong();
+            lastSeq = in.getLong();
+            next = in.getInt();
+            for (int i = 0; i < RECENT; i++) {
+                recent[i] = in.getLong();
+            }
+        }
+
+        public void copyFrom(Position o) {
+            count = o.count;
+            lastTimeMillis = o.lastTimeMillis;
+            lastSeq = o.lastSeq;
+            next = o.next;
+            System.arraycopy(o.recent, 0, recent, 0, RECENT);
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package org.mambats.model.tick;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.mambats.model.tick.TickValidator.Outcome;
+import org.mambats.model.tick.TickValidator.Position;
+import org.mambats.model.tick.TickValidator.Verdict;
+
+class TickValidatorTest {
+    static final long T0 = 1_700_000_000_000L;
+    final TickValidator validator = new TickValidator(2_000);
+
+    private Verdict feed(Position p, Tick t) {
+        Verdict v = validator.check(t, p);
+        if (v.accepted()) {
+            validator.accept(t, p);
+        }
+        return v;
+    }
+
+    @Test
+    void badFieldsAreRejectedWithTheirReason() {
+        Position p = new Position();
+        String[][] cases = {
+                {"non-finite price NaN"}, {"non-finite price Infinity"}, {"non-positive price -1.0"}, {"non-positive price 0.0"},
+                {"negative size -2.0"}, {"non-finite size NaN"}, {"missing symbol"}, {"implausible event time"},
+                {"crossed quote"}, {"invalid bid"},
+        };
+        Tick[] ticks = {
+                Tick.trade("X", T0, Double.NaN, 1, 0), Tick.trade("X", T0, Double.POSITIVE_INFINITY, 1, 0),
+                Tick.trade("X", T0, -1, 1, 0), Tick.trade("X", T0, 0, 1, 0), Tick.trade("X", T0, 10, -2, 0),
+                Tick.trade("X", T0, 10, Double.NaN, 0), Tick.trade(" ", T0, 10, 1, 0), Tick.trade("X", 1_700_000_000L, 10, 1, 0),
+                new Tick("X", T0, 10, 1, 10.5, 10.4, 0), new Tick("X", T0, 10, 1, -3, 10.4, 0),
+        };
+        for (int i = 0; i < ticks.length; i++) {
+            Verdict v = feed(p, ticks[i]);
+            assertEquals(Outcome.REJECT, v.outcome(), cases[i][0]);
+            assertTrue(v.reason().startsWith(cases[i][0]), v.reason() + " should start with " + cases[i][0]);
+        }
+        assertEquals(0, p.count(), "nothing rejected changed the position");
+    }
+
+    @Test
+    void duplicatesBySequenceAndByContent() {
+        Position p = new Position();
+        assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0, 10, 1, 5)).outcome());
+        assertEquals(Outcome.DUPLICATE, feed(p, Tick.trade("X", T0 + 10, 11, 1, 5)).outcome());
+        assertEquals(Outcome.DUPLICATE, feed(p, Tick.trade("X", T0 + 10, 11, 1, 4)).outcome());
+        assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0 + 10, 11, 1, 9)).outcome(), "a gap in sequence is fine");
+        Position q = new Position();
+        assertEquals(Outcome.ACCEPT, feed(q, Tick.trade("X", T0, 10, 1, Tick.NO_SEQ)).outcome());
+        assertEquals(Outcome.ACCEPT, feed(q, Tick.trade("X", T0, 10, 2, Tick.NO_SEQ)).outcome(), "same time, other size");
+        assertEquals(Outcome.DUPLICATE, feed(q, Tick.trade("X", T0, 10, 1, Tick.NO_SEQ)).outcome());
+    }
+
+    @Test
+    void lateTicksWithinGraceAreAcceptedBeyondAreRejected() {
+        Position p = new Position();
+        feed(p, Tick.trade("X", T0, 10, 1, 1));
+        feed(p, Tick.trade("X", T0 + 5_000, 10, 1, 2));
+        Verdict late = feed(p, Tick.trade("X", T0 + 3_500, 10, 1, 3));
+        assertEquals(Outcome.ACCEPT, late.outcome());
+        assertEquals(T0 + 5_000, p.lastTimeMillis(), "the clock does not move backwards");
+        Verdict tooLate = feed(p, Tick.trade("X", T0 + 2_000, 10, 1, 4));
+        assertEquals(Outcome.REJECT, tooLate.outcome());
+        assertTrue(tooLate.reason().contains("3000 ms before the latest tick (grace 2000 ms)"), tooLate.reason());
+    }
+}
