@@ -1,0 +1,30 @@
+package org.mambats.model.train;
+
+/**
+ * Start-up of the ND4J CPU backend, shared by the training classes.
+ *
+ * <p>ND4J logs about fifteen INFO lines (backend, BLAS vendor, build flags) when it starts, through SLF4J. When an
+ * application uses slf4j-simple, {@link #quietLogging()} lowers the {@code org.nd4j} loggers to WARN unless the user
+ * chose a level with {@code -Dorg.slf4j.simpleLogger.log.org.nd4j=...}. Under another SLF4J provider configure the
+ * {@code org.nd4j} category there; without any provider SLF4J prints its own three-line "no providers" warning.
+ *
+ * <p>The first start in a fresh user account unpacks the native libraries (about 400 MB, mostly libnd4jcpu.so)
+ * into {@code ~/.javacpp/cache} (about 2 s); later starts take about 0.5 s.
+ */
+public final class Nd4jRuntime {
+    static final String ND4J_LOG_LEVEL = "org.slf4j.simpleLogger.log.org.nd4j";
+
+    private Nd4jRuntime() {
+    }
+
+    /** Sets the slf4j-simple level of {@code org.nd4j} to WARN unless already set. Call before ND4J starts. */
+    public static void quietLogging() {
+        try {
+            if (System.getProperty(ND4J_LOG_LEVEL) == null) {
+                System.setProperty(ND4J_LOG_LEVEL, "warn");
+            }
+        } catch (SecurityException ignored) {
+            // leave logging as configured
+        }
+    }
+}
