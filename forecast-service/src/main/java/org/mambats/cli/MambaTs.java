@@ -2,6 +2,8 @@ package org.mambats.cli;
 
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
+import org.mambats.model.cli.PredictCommand;
+import org.mambats.model.cli.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,6 +18,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 ParityCommand.class,
                 BenchCommand.class,
+                TrainCommand.class,
+                PredictCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public class MambaTs implements Runnable {
