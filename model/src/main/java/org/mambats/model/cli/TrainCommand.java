@@ -48,7 +48,7 @@ public class TrainCommand implements Callable<Integer> {
     int expand;
     @Option(names = "--d-conv", defaultValue = "4", description = "Causal conv width K (default ${DEFAULT-VALUE}).")
     int dConv;
-    @Option(names = "--epochs", defaultValue = "5", description = "Maximum epochs (default ${DEFAULT-VALUE}).")
+    @Option(names = "--epochs", defaultValue = "20", description = "Maximum epochs (default ${DEFAULT-VALUE}).")
     int epochs;
     @Option(names = "--batch", defaultValue = "32", description = "Windows per batch (default ${DEFAULT-VALUE}).")
     int batch;
@@ -60,7 +60,7 @@ public class TrainCommand implements Callable<Integer> {
     double weightDecay;
     @Option(names = "--clip", defaultValue = "1.0", description = "Gradient clipping by global norm (default ${DEFAULT-VALUE}).")
     double clip;
-    @Option(names = "--patience", defaultValue = "2", description = "Early stopping: epochs without validation improvement (default ${DEFAULT-VALUE}).")
+    @Option(names = "--patience", defaultValue = "3", description = "Early stopping: epochs without validation improvement (default ${DEFAULT-VALUE}).")
     int patience;
     @Option(names = "--validation", defaultValue = "0.2", description = "Fraction of the time range, at the end, held out for validation (default ${DEFAULT-VALUE}).")
     double validationFraction;
