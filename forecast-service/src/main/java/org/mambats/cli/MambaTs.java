@@ -1,5 +1,11 @@
 package org.mambats.cli;
 
+import org.mambats.backtest.cli.BacktestCommand;
+import org.mambats.backtest.replay.ReplayBenchSection;
+import org.mambats.ingest.bench.StreamBenchmark;
+import org.mambats.ingest.broker.BrokerCommand;
+import org.mambats.ingest.cli.PublishCommand;
+import org.mambats.ingest.cli.StreamCommand;
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
 import org.mambats.model.cli.PredictCommand;
@@ -20,6 +26,10 @@ import picocli.CommandLine.Spec;
                 BenchCommand.class,
                 TrainCommand.class,
                 PredictCommand.class,
+                BrokerCommand.class,
+                PublishCommand.class,
+                StreamCommand.class,
+                BacktestCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public class MambaTs implements Runnable {
@@ -29,6 +39,11 @@ public class MambaTs implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
+    }
+
+    static {
+        BenchCommand.addSection("stream", options -> new StreamBenchmark(System.out, options.quick()).run());
+        BenchCommand.addSection("replay", new ReplayBenchSection());
     }
 
     public static CommandLine commandLine() {

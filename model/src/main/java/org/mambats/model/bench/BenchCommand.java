@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -40,18 +39,21 @@ public class BenchCommand implements Callable<Integer> {
     int seconds;
     @Option(names = "--quick", description = "One warm-up and two measured iterations: for a smoke test, not for figures.")
     boolean quick;
-    @Option(names = "--skip-training", description = "Leave out the training-throughput measurement.")
-    boolean skipTraining;
+    @Option(names = "--suites", split = ",", defaultValue = "step,training,replay,stream",
+            description = "Which measurements to run, comma-separated (default ${DEFAULT-VALUE}): step (JMH, recurrent step), "
+                    + "training (throughput), stream (real broker: throughput, latency, changelog, restore), replay (backtest harness).")
+    List<String> suites;
 
-    /** Extra sections other modules add (training throughput, replay throughput); each prints its own figures. */
+    /** Measurements other modules add (the live path, the backtest replay); each prints its own figures. */
     public interface Section {
         void run(BenchCommand options) throws Exception;
     }
 
-    private static final List<Section> SECTIONS = new ArrayList<>();
+    private static final Map<String, Section> SECTIONS = new LinkedHashMap<>();
 
-    public static void addSection(Section section) {
-        SECTIONS.add(section);
+    /** Registers a suite under {@code name}; the launcher does this for the modules above the model. */
+    public static void addSection(String name, Section section) {
+        SECTIONS.put(name, section);
     }
 
     public boolean quick() {
@@ -63,13 +65,21 @@ public class BenchCommand implements Callable<Integer> {
         System.out.printf("Machine: %d cores, %s %s, %d float lanes per vector%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), FastMath.F.length());
-        Map<String, RunResult> step = runStepBenchmarks();
-        printStepReport(step);
-        if (!skipTraining) {
+        for (String suite : suites) {
+            if (!suite.equals("step") && !suite.equals("training") && !SECTIONS.containsKey(suite)) {
+                throw new IllegalArgumentException("unknown suite '" + suite + "'; known: step, training, " + String.join(", ", SECTIONS.keySet()));
+            }
+        }
+        if (suites.contains("step")) {
+            printStepReport(runStepBenchmarks());
+        }
+        if (suites.contains("training")) {
             printTrainingThroughput();
         }
-        for (Section s : SECTIONS) {
-            s.run(this);
+        for (Map.Entry<String, Section> e : SECTIONS.entrySet()) {
+            if (suites.contains(e.getKey())) {
+                e.getValue().run(this);
+            }
         }
         return 0;
     }

@@ -1,0 +1,219 @@
+package org.mambats.backtest.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.mambats.backtest.baseline.Baselines;
+import org.mambats.backtest.metrics.DieboldMariano;
+import org.mambats.backtest.metrics.ForecastScores;
+import org.mambats.backtest.metrics.TradingSimulation;
+import org.mambats.backtest.report.ReportWriter;
+import org.mambats.backtest.run.Backtest;
+import org.mambats.backtest.run.BacktestConfig;
+import org.mambats.backtest.run.BacktestResult;
+import org.mambats.backtest.run.Durations;
+import org.mambats.backtest.sink.BacktestSink;
+import org.mambats.model.tick.TickCsv;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mamba-ts backtest}: replays history through the live operator and scores it against baselines. */
+@Command(name = "backtest", mixinStandardHelpOptions = true,
+        description = {"Replay ticks through the live operator's ForecastStepper and score the forecasts against baselines "
+                + "(no-change, EWMA, AR, LSTM) on the same ticks and horizons: MAE, RMSE, pinball loss, coverage, direction, "
+                + "Diebold-Mariano; a trading rule's return, Sharpe, Sortino, drawdown, hit rate and turnover after costs.",
+                "With --checkpoint it evaluates that model; with --train-window/--test-window it trains a model per "
+                        + "walk-forward fold and forecasts the window after it, never using a tick after the forecast time.",
+                "Writes OUT_DIR/forecasts.csv (predict format), metrics.json, report.html and its charts."})
+public class BacktestCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true,
+            description = "Tick CSV: timestamp,price,amount (unix seconds) or symbol,ts,price,size[,bid,ask][,seq]; "
+                    + "classpath:" + TickCsv.BITSTAMP_RESOURCE + " reads the shipped Bitstamp trades.")
+    String data;
+    @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
+            + "); for files with several symbols, the one to backtest.")
+    String symbol;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Mode mode;
+
+    static final class Mode {
+        @Option(names = "--checkpoint", required = true, description = "Evaluate this checkpoint (no training).")
+        Path checkpoint;
+        @ArgGroup(exclusive = false)
+        Windows windows;
+    }
+
+    static final class Windows {
+        @Option(names = "--train-window", required = true, description = "Walk-forward: training window, e.g. 3d, 12h.")
+        String train;
+        @Option(names = "--test-window", required = true, description = "Walk-forward: window forecast after each training window, e.g. 1d.")
+        String test;
+        @Option(names = "--retrain-every", description = "Walk-forward: step between folds (default: the test window).")
+        String retrain;
+    }
+
+    @Option(names = "--report", required = true, description = "Output directory for forecasts.csv, metrics.json, report.html and charts.")
+    Path report;
+    @Option(names = "--costs-bps", defaultValue = "2", description = "Transaction costs per unit of notional traded, bps (default ${DEFAULT-VALUE}).")
+    double costsBps;
+    @Option(names = "--trade-horizon", description = "Horizon the trading rule trades on (default: the last horizon).")
+    String tradeHorizon;
+    @Option(names = "--bar", defaultValue = "5m", description = "Bar length of the returns behind Sharpe and Sortino (default ${DEFAULT-VALUE}).")
+    String bar;
+    @Option(names = "--eval-from", description = "Checkpoint mode: score ticks from this time (ISO-8601 or epoch ms) instead of after the "
+            + "checkpoint's training data.")
+    String evalFrom;
+
+    @Option(names = "--horizons", defaultValue = "1tick,10s,60s,300s", description = "Walk-forward: forecast horizons (default ${DEFAULT-VALUE}).")
+    String horizons;
+    @Option(names = "--quantiles", defaultValue = "0.1,0.5,0.9", split = ",", description = "Walk-forward: quantile levels, including 0.5 (default ${DEFAULT-VALUE}).")
+    float[] quantiles;
+    @Option(names = "--d-model", defaultValue = "64", description = "Walk-forward: model width D (default ${DEFAULT-VALUE}).")
+    int dModel;
+    @Option(names = "--layers", defaultValue = "2", description = "Walk-forward: Mamba layers (default ${DEFAULT-VALUE}).")
+    int layers;
+    @Option(names = "--d-state", defaultValue = "16", description = "Walk-forward: SSM state size N (default ${DEFAULT-VALUE}).")
+    int dState;
+    @Option(names = "--epochs", defaultValue = "20", description = "Walk-forward: maximum epochs per fold (default ${DEFAULT-VALUE}).")
+    int epochs;
+    @Option(names = "--patience", defaultValue = "3", description = "Walk-forward: early stopping patience, epochs (default ${DEFAULT-VALUE}).")
+    int patience;
+    @Option(names = "--batch", defaultValue = "32", description = "Walk-forward: windows per batch (default ${DEFAULT-VALUE}).")
+    int batch;
+    @Option(names = "--window", defaultValue = "256", description = "Walk-forward: ticks per TBPTT window (default ${DEFAULT-VALUE}).")
+    int window;
+    @Option(names = "--lr", defaultValue = "1e-3", description = "Walk-forward: peak learning rate (default ${DEFAULT-VALUE}).")
+    double learningRate;
+    @Option(names = "--validation", defaultValue = "0.2", description = "Fraction of each training window, at its end, held out for early "
+            + "stopping (default ${DEFAULT-VALUE}).")
+    double validation;
+    @Option(names = "--delta-time-scaling", description = "Walk-forward: scale the SSM step by the elapsed time between ticks.")
+    boolean deltaTimeScaling;
+    @Option(names = "--vol-half-life", defaultValue = "50", description = "Walk-forward: half-life of the volatility feature, ticks (default ${DEFAULT-VALUE}).")
+    double volHalfLife;
+    @Option(names = "--grace-ms", defaultValue = "2000", description = "Walk-forward: out-of-order grace for late ticks, ms (default ${DEFAULT-VALUE}).")
+    long graceMillis;
+    @Option(names = "--seed", defaultValue = "42", description = "Seed of every fold's training and of the LSTM (default ${DEFAULT-VALUE}).")
+    long seed;
+    @Option(names = "--threads", description = "Training threads (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--baselines", defaultValue = "no-change,ewma,ar,lstm", split = ",",
+            description = "Baselines to run (default ${DEFAULT-VALUE}); no-change is the Diebold-Mariano reference.")
+    List<String> baselines;
+    @Option(names = "--lstm-hidden", defaultValue = "16", description = "LSTM baseline units (default ${DEFAULT-VALUE}).")
+    int lstmHidden;
+    @Option(names = "--lstm-epochs", defaultValue = "8", description = "LSTM baseline maximum epochs (default ${DEFAULT-VALUE}).")
+    int lstmEpochs;
+    @Option(names = "--lstm-window", defaultValue = "200", description = "LSTM baseline training window, ticks (default ${DEFAULT-VALUE}).")
+    int lstmWindow;
+    @Option(names = "--baseline-forecasts", description = "Also write forecasts-NAME.csv for every baseline.")
+    boolean baselineForecasts;
+    @Option(names = "--jdbc-url", description = "Also store the run in the database's backtest tables (needs the database sink on the class path).")
+    String jdbcUrl;
+    @Option(names = "--quiet", description = "No progress on stderr.")
+    boolean quiet;
+
+    /** The configuration these options describe. */
+    public BacktestConfig config() {
+        BacktestConfig c = new BacktestConfig();
+        c.data = data;
+        c.symbol = symbol;
+        c.reportDir = report;
+        c.costsBps = costsBps;
+        c.tradeHorizon = tradeHorizon;
+        c.bar = Durations.parse(bar);
+        if (mode.checkpoint != null) {
+            c.checkpoint = mode.checkpoint;
+            c.evalFromMillis = evalFrom == null ? null : TickCsv.parseTime(evalFrom);
+        } else {
+            if (evalFrom != null) {
+                throw new IllegalArgumentException("--eval-from applies to --checkpoint; walk-forward scores each fold's test window");
+            }
+            c.trainWindow = Durations.parse(mode.windows.train);
+            c.testWindow = Durations.parse(mode.windows.test);
+            c.retrainEvery = mode.windows.retrain == null ? c.testWindow : Durations.parse(mode.windows.retrain);
+        }
+        c.horizons = horizons;
+        c.quantiles = quantiles.clone();
+        c.dModel = dModel;
+        c.layers = layers;
+        c.dState = dState;
+        c.epochs = epochs;
+        c.patience = patience;
+        c.batch = batch;
+        c.window = window;
+        c.learningRate = learningRate;
+        c.validationFraction = validation;
+        c.deltaTimeScaling = deltaTimeScaling;
+        c.volHalfLife = volHalfLife;
+        c.graceMillis = graceMillis;
+        c.seed = seed;
+        c.threads = threads;
+        c.baselines = new ArrayList<>(baselines.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
+        for (String b : c.baselines) {
+            if (!Baselines.NAMES.contains(b)) {
+                throw new IllegalArgumentException("unknown baseline '" + b + "'; known: " + Baselines.NAMES);
+            }
+        }
+        c.lstmHidden = lstmHidden;
+        c.lstmEpochs = lstmEpochs;
+        c.lstmWindow = lstmWindow;
+        c.baselineForecasts = baselineForecasts;
+        c.jdbcUrl = jdbcUrl;
+        c.progress = !quiet;
+        return c;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        System.setProperty("java.awt.headless", "true");
+        BacktestConfig c = config();
+        try (BacktestSink sink = BacktestSink.open(c.jdbcUrl)) {
+            BacktestResult r = Backtest.run(c, quiet ? null : System.err::println);
+            ObjectNode metrics = ReportWriter.write(r, c.reportDir);
+            sink.storeRun(r.runId, (ObjectNode) metrics.path("run").path("config"), metrics, r);
+            printSummary(r);
+        }
+        return 0;
+    }
+
+    static void printSummary(BacktestResult r) {
+        System.out.printf(Locale.ROOT, "backtest %s: %,d scored ticks in %d fold(s), %s to %s, %.0f s%n", r.data.symbol, r.nEval(),
+                r.folds.size(), r.dataRange.path("evaluated_from").asText(), r.dataRange.path("evaluated_to").asText(), r.wallSeconds);
+        System.out.printf(Locale.ROOT, "%-8s %-10s %10s %10s %8s %9s %9s %10s%n", "horizon", "model", "pinball", "MAE", "cover", "direction",
+                "skill", "DM (p)");
+        List<ForecastScores> ref = r.scores.get("no-change");
+        for (int h = 0; h < r.horizons.size(); h++) {
+            for (var e : r.scores.entrySet()) {
+                ForecastScores s = e.getValue().get(h);
+                List<DieboldMariano.Result> dm = r.dmPinball.get(e.getKey());
+                System.out.printf(Locale.ROOT, "%-8s %-10s %10.4f %10.4f %8.3f %9.3f %8.2f%% %10s%n", s.horizon(), e.getKey(),
+                        1e4 * s.pinballMean(), 1e4 * s.mae(), s.coverage(), s.directionalAccuracy(),
+                        ref == null ? Double.NaN : 100 * (1 - s.pinballMean() / ref.get(h).pinballMean()),
+                        dm == null ? "reference" : String.format(Locale.ROOT, "%.2f (%.3f)", dm.get(h).statistic(), dm.get(h).pValue()));
+            }
+        }
+        if (r.rule != null) {
+            System.out.printf(Locale.ROOT, "trading on %s medians, %.1f bps costs:%n", r.rule.horizon(), r.rule.costsBps());
+            for (var e : r.trading.entrySet()) {
+                TradingSimulation.Result t = e.getValue();
+                System.out.printf(Locale.ROOT, "  %-13s return %+8.2f%%  Sharpe %7.2f  Sortino %7.2f  max DD %6.2f%%  hit %5.1f%%  trades %,7d  turnover/day %8.1f%n",
+                        e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), t.sortino(), 100 * t.maxDrawdown(), 100 * t.hitRate(), t.trades(),
+                        t.turnoverPerDay());
+            }
+        }
+        System.out.println("report: " + r.config.reportDir.resolve(ReportWriter.HTML));
+    }
+
+    /** Runs the command on its own (the mamba-ts launcher registers it as a subcommand). */
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new BacktestCommand()).execute(args));
+    }
+}

@@ -1,0 +1,87 @@
+package org.mambats.backtest.metrics;
+
+/** Trading ratios, written out (and tested against worked examples). */
+public final class Ratios {
+    private Ratios() {
+    }
+
+    /**
+     * Returns of fixed-length bars: the equity at the end of each bar (the value at the last tick at or before the
+     * bar's end; bars start at the first tick) over the previous bar's; the last, partial bar included.
+     */
+    public static double[] barReturns(long[] times, double[] equity, long barMillis) {
+        if (times.length == 0) {
+            return new double[0];
+        }
+        long start = times[0];
+        int bars = (int) ((times[times.length - 1] - start) / barMillis) + 1;
+        double[] out = new double[bars];
+        double prev = equity[0];
+        int k = 0;
+        for (int b = 0; b < bars; b++) {
+            long end = start + (b + 1) * barMillis;
+            while (k + 1 < times.length && times[k + 1] < end) {
+                k++;
+            }
+            if (b == bars - 1) {
+                k = times.length - 1;
+            }
+            out[b] = equity[k] / prev - 1;
+            prev = equity[k];
+        }
+        return out;
+    }
+
+    /** Annualised Sharpe ratio (zero risk-free rate): mean / sample standard deviation * sqrt(periods per year). */
+    public static double sharpe(double[] r, double periodsPerYear) {
+        int n = r.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double mean = mean(r), ss = 0;
+        for (double v : r) {
+            ss += (v - mean) * (v - mean);
+        }
+        double sd = Math.sqrt(ss / (n - 1));
+        return sd > 0 ? mean / sd * Math.sqrt(periodsPerYear) : Double.NaN;
+    }
+
+    /**
+     * Annualised Sortino ratio (target 0): mean / downside deviation * sqrt(periods per year), the downside
+     * deviation being {@code sqrt(sum(min(r, 0)^2) / n)} over all n periods.
+     */
+    public static double sortino(double[] r, double periodsPerYear) {
+        int n = r.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double ss = 0;
+        for (double v : r) {
+            if (v < 0) {
+                ss += v * v;
+            }
+        }
+        double dd = Math.sqrt(ss / n);
+        return dd > 0 ? mean(r) / dd * Math.sqrt(periodsPerYear) : Double.NaN;
+    }
+
+    /** The largest fall from a running peak, as a fraction of the peak. */
+    public static double maxDrawdown(double[] equity) {
+        double peak = Double.NEGATIVE_INFINITY, worst = 0;
+        for (double v : equity) {
+            peak = Math.max(peak, v);
+            if (peak > 0) {
+                worst = Math.max(worst, (peak - v) / peak);
+            }
+        }
+        return worst;
+    }
+
+    static double mean(double[] r) {
+        double s = 0;
+        for (double v : r) {
+            s += v;
+        }
+        return s / r.length;
+    }
+}

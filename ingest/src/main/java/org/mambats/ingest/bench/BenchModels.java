@@ -1,0 +1,32 @@
+package org.mambats.ingest.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.mambats.model.features.Horizon;
+import org.mambats.model.features.TickFeatures;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.mamba.MambaConfig;
+
+/** An untrained forecaster of the benchmark size (2 layers, D=64), saved as a real checkpoint. */
+public final class BenchModels {
+    private BenchModels() {
+    }
+
+    public static ForecastModel untrained(Path dir) throws IOException {
+        List<Horizon> horizons = Horizon.parseList("1tick,10s,60s");
+        float[] quantiles = {0.1f, 0.5f, 0.9f};
+        ForecasterWeights w = ForecasterWeights.initialize(MambaConfig.of(64, 2), TickFeatures.COUNT, horizons.size(),
+                quantiles.length, 1);
+        ForecastModel.Settings s = new ForecastModel.Settings();
+        s.name = "bench-untrained";
+        s.horizons = horizons;
+        s.quantiles = quantiles;
+        s.targetScale = new float[] {1e-4f, 3e-4f, 1e-3f};
+        s.featureMean = new float[TickFeatures.COUNT];
+        s.featureStd = new float[] {1e-4f, 1f, 1f, 1f, 1f, 1f};
+        ForecastModel.save(dir, w, s);
+        return ForecastModel.load(dir);
+    }
+}

@@ -1,0 +1,296 @@
+package org.mambats.ingest.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.LogDirDescription;
+import org.apache.kafka.clients.admin.ReplicaInfo;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.processor.StateRestoreListener;
+import org.mambats.ingest.broker.KafkaBroker;
+import org.mambats.ingest.stream.ForecastStreamApp;
+import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.dataset.SyntheticTicks;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickJson;
+
+/**
+ * The live path's figures on a real KRaft broker on this machine, each next to the same topology with a
+ * pass-through operator in the same run: end-to-end throughput for 1 and 100 symbols, publish-to-forecast
+ * latency, changelog bytes written per tick, and the time to restore 10,000 symbols' state.
+ */
+public final class StreamBenchmark {
+    private final PrintStream out;
+    private final boolean quick;
+    private KafkaBroker broker;
+    private ForecastModel model;
+    private Path dir;
+    private int run;
+
+    public StreamBenchmark(PrintStream out, boolean quick) {
+        this.out = out;
+        this.quick = quick;
+    }
+
+    public void run() throws Exception {
+        dir = Files.createTempDirectory("mamba-ts-stream-bench");
+        out.println();
+        out.println("Live path on a real KRaft broker (2-layer D=64 model, 3 horizons, exactly_once_v2, commit 100 ms, 3 partitions) ...");
+        try (KafkaBroker b = KafkaBroker.builder(dir.resolve("kafka")).port(0).start()) {
+            broker = b;
+            model = BenchModels.untrained(dir.resolve("model"));
+            int n = quick ? 6_000 : 30_000;
+            Throughput m1 = throughput(false, 1, n), p1 = throughput(true, 1, n);
+            Throughput m100 = throughput(false, 100, n), p100 = throughput(true, 100, n);
+            out.printf(Locale.ROOT, "  %-36s %12s %12s %8s%n", "end-to-end ticks/s", "Mamba", "pass-through", "ratio");
+            out.printf(Locale.ROOT, "  %-36s %,12.0f %,12.0f %7.2fx%n", "1 symbol", m1.ticksPerSecond, p1.ticksPerSecond,
+                    p1.ticksPerSecond / m1.ticksPerSecond);
+            out.printf(Locale.ROOT, "  %-36s %,12.0f %,12.0f %7.2fx%n", "100 symbols", m100.ticksPerSecond, p100.ticksPerSecond,
+                    p100.ticksPerSecond / m100.ticksPerSecond);
+            int stateBytes = model.newState().serializedSize();
+            out.printf(Locale.ROOT, "  changelog bytes per tick: %.1f (1 symbol), %.1f (100 symbols); full state is %,d bytes per symbol%n",
+                    m1.changelogBytesPerTick, m100.changelogBytesPerTick, stateBytes);
+            double target = 1.5;
+            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100)   target < %.1fx   %s%n",
+                    p1.ticksPerSecond / m1.ticksPerSecond, p100.ticksPerSecond / m100.ticksPerSecond, target,
+                    Math.max(p1.ticksPerSecond / m1.ticksPerSecond, p100.ticksPerSecond / m100.ticksPerSecond) < target ? "met" : "NOT met");
+            double[] lm = latency(false), lp = latency(true);
+            out.printf(Locale.ROOT, "  publish -> committed forecast latency, ms: Mamba p50 %.0f p99 %.0f; pass-through p50 %.0f p99 %.0f%n",
+                    lm[0], lm[1], lp[0], lp[1]);
+            int symbols = quick ? 2_000 : 10_000;
+            double restore = restore(symbols);
+            out.printf(Locale.ROOT, "  restore of %,d symbols' state (%,d MB of changelog) into a fresh instance: %.1f s%n", symbols,
+                    (long) symbols * stateBytes / (1024 * 1024), restore);
+        } finally {
+            deleteQuietly(dir);
+        }
+    }
+
+    record Throughput(double ticksPerSecond, double changelogBytesPerTick) {
+    }
+
+    private List<Tick> ticks(int symbols, int total) {
+        List<Tick> all = new ArrayList<>(total);
+        int per = total / symbols;
+        List<SyntheticTicks> gens = new ArrayList<>();
+        for (int s = 0; s < symbols; s++) {
+            gens.add(new SyntheticTicks(per, 0.2, 1e-4, 3e-4, 0.99, 500, s));
+        }
+        for (int i = 0; i < per; i++) {
+            for (int s = 0; s < symbols; s++) {
+                SyntheticTicks g = gens.get(s);
+                all.add(Tick.trade("SYM" + s, g.times[i], g.prices[i], 1.0, i));
+            }
+        }
+        return all;
+    }
+
+    private void publish(String topic, List<Tick> ticks) {
+        try (KafkaProducer<byte[], byte[]> p = producer()) {
+            for (Tick t : ticks) {
+                p.send(new ProducerRecord<>(topic, t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)));
+            }
+            p.flush();
+        }
+    }
+
+    private KafkaProducer<byte[], byte[]> producer() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private ForecastStreamApp.Settings settings(String name, boolean passThrough) {
+        ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
+        s.bootstrap = broker.bootstrapServers();
+        s.applicationId = name + "-app";
+        s.topics = new StreamTopics(name + "-ticks", name + "-forecasts", name + "-dlq");
+        s.stateDir = dir.resolve(name + "-state");
+        s.passThrough = passThrough;
+        broker.createTopics(3, s.topics.ticks(), s.topics.forecasts(), s.topics.deadLetters());
+        return s;
+    }
+
+    /** Pre-loads the input topic, then times how fast the application drains it. */
+    private Throughput throughput(boolean passThrough, int symbols, int total) throws Exception {
+        String name = "tp" + (run++) + (passThrough ? "-pass" : "-mamba") + "-" + symbols;
+        ForecastStreamApp.Settings s = settings(name, passThrough);
+        List<Tick> ticks = ticks(symbols, total);
+        publish(s.topics.ticks(), ticks);
+        long first = 0, last;
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (app.counters().ticksIn.sum() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            first = System.nanoTime();
+            while (app.counters().ticksIn.sum() < ticks.size() && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            last = System.nanoTime();
+            if (app.counters().ticksIn.sum() < ticks.size()) {
+                throw new IllegalStateException(name + ": only " + app.counters().ticksIn.sum() + " of " + ticks.size() + " ticks processed");
+            }
+            Thread.sleep(300); // let the final commit flush the cache to the changelog
+        }
+        long changelog = passThrough ? 0 : topicBytes(s.applicationId + "-" + StreamTopics.STATE_STORE + "-changelog");
+        return new Throughput(ticks.size() / ((last - first) / 1e9), (double) changelog / ticks.size());
+    }
+
+    private long topicBytes(String topic) throws Exception {
+        try (Admin admin = broker.newAdmin()) {
+            long total = 0;
+            for (Map<String, LogDirDescription> perBroker : admin.describeLogDirs(List.of(KafkaBroker.NODE_ID)).allDescriptions().get().values()) {
+                for (LogDirDescription d : perBroker.values()) {
+                    for (Map.Entry<TopicPartition, ReplicaInfo> e : d.replicaInfos().entrySet()) {
+                        if (e.getKey().topic().equals(topic)) {
+                            total += e.getValue().size();
+                        }
+                    }
+                }
+            }
+            return total;
+        }
+    }
+
+    /** Publishes one tick every 2 ms while the application runs and measures send time to committed forecast. */
+    private double[] latency(boolean passThrough) throws Exception {
+        String name = "lat" + (run++) + (passThrough ? "-pass" : "-mamba");
+        ForecastStreamApp.Settings s = settings(name, passThrough);
+        List<Tick> ticks = ticks(1, quick ? 1_000 : 3_000);
+        List<Long> latencies = new ArrayList<>();
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            app.awaitRunning(Duration.ofSeconds(60));
+            Properties cp = new Properties();
+            cp.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            cp.put(ConsumerConfig.GROUP_ID_CONFIG, name + "-reader");
+            cp.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            cp.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            AtomicLong received = new AtomicLong();
+            Thread reader = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(cp, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    c.subscribe(List.of(s.topics.forecasts()));
+                    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                    int horizons = model.horizons().size();
+                    while (received.get() < (long) ticks.size() * horizons && System.nanoTime() < end) {
+                        for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(20))) {
+                            long now = System.currentTimeMillis();
+                            if (received.getAndIncrement() % horizons == 0) {
+                                synchronized (latencies) {
+                                    latencies.add(now - r.timestamp());
+                                }
+                            }
+                        }
+                    }
+                }
+            }, "latency-reader");
+            reader.start();
+            try (KafkaProducer<byte[], byte[]> p = producer()) {
+                long start = System.nanoTime();
+                for (int i = 0; i < ticks.size(); i++) {
+                    long due = start + i * 2_000_000L;
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                    }
+                    Tick t = ticks.get(i);
+                    p.send(new ProducerRecord<>(s.topics.ticks(), null, System.currentTimeMillis(),
+                            t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)));
+                }
+                p.flush();
+            }
+            reader.join();
+        }
+        long[] sorted;
+        synchronized (latencies) {
+            // Skip the first second: consumer group joins and JIT warm-up are not steady-state latency.
+            sorted = latencies.stream().skip(Math.min(latencies.size() / 3, 500)).mapToLong(Long::longValue).sorted().toArray();
+        }
+        if (sorted.length == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {sorted[sorted.length / 2], sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]};
+    }
+
+    /** Creates state for {@code symbols} symbols, then times a fresh instance restoring it from the changelog. */
+    private double restore(int symbols) throws Exception {
+        String name = "restore" + (run++);
+        ForecastStreamApp.Settings s = settings(name, false);
+        List<Tick> ticks = ticks(symbols, symbols);
+        publish(s.topics.ticks(), ticks);
+        s.warmUpTicks = 0;
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (app.counters().accepted.sum() < symbols && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(500);
+        }
+        deleteQuietly(s.stateDir);
+        s.stateDir = dir.resolve(name + "-fresh-state");
+        AtomicLong restored = new AtomicLong();
+        long start;
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.streams().setGlobalStateRestoreListener(new StateRestoreListener() {
+                @Override
+                public void onRestoreStart(TopicPartition tp, String store, long startingOffset, long endingOffset) {
+                }
+
+                @Override
+                public void onBatchRestored(TopicPartition tp, String store, long batchEndOffset, long numRestored) {
+                    restored.addAndGet(numRestored);
+                }
+
+                @Override
+                public void onRestoreEnd(TopicPartition tp, String store, long totalRestored) {
+                }
+            });
+            start = System.nanoTime();
+            app.start();
+            if (!app.awaitRunning(Duration.ofMinutes(3))) {
+                throw new IllegalStateException("restore did not finish");
+            }
+            double secs = (System.nanoTime() - start) / 1e9;
+            if (restored.get() < symbols) {
+                out.printf(Locale.ROOT, "  (restored %d changelog records for %d symbols)%n", restored.get(), symbols);
+            }
+            return secs;
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        if (p == null || !Files.exists(p)) {
+            return;
+        }
+        try (var walk = Files.walk(p)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory; the OS cleans up what is left
+        }
+    }
+
+}

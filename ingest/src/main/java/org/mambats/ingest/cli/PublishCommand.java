@@ -1,0 +1,117 @@
+package org.mambats.ingest.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickCsv;
+import org.mambats.model.tick.TickJson;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mamba-ts publish}: replays a CSV of ticks into Kafka as JSON, keyed by symbol. */
+@Command(name = "publish", mixinStandardHelpOptions = true,
+        description = "Replay a CSV of ticks into a Kafka topic as JSON, keyed by symbol; seq is the row's 0-based index unless "
+                + "the file has a seq column.")
+public class PublishCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true,
+            description = "Tick CSV (timestamp,price,amount or symbol,ts,price,size[,bid,ask][,seq]); classpath:"
+                    + TickCsv.BITSTAMP_RESOURCE + " for the shipped Bitstamp trades.")
+    String data;
+    @Option(names = "--topic", defaultValue = "ticks", description = "Topic (default ${DEFAULT-VALUE}).")
+    String topic;
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrap;
+    @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
+            + "); for files with one, publish only this symbol.")
+    String symbol;
+    @Option(names = "--limit", description = "Publish at most this many rows.")
+    Long limit;
+
+    @ArgGroup(exclusive = true)
+    Pace pace = new Pace();
+
+    static class Pace {
+        @Option(names = "--rate", description = "Ticks per second (default: as fast as possible).")
+        Double rate;
+        @Option(names = "--as-fast-as-possible", description = "No pacing (the default).")
+        boolean asFastAsPossible;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        long[] counts = new long[3]; // published, skipped (unparseable), filtered
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        long start = System.nanoTime();
+        double rate = pace.rate == null ? 0 : pace.rate;
+        if (pace.rate != null && !(rate > 0)) {
+            throw new IllegalArgumentException("--rate must be positive");
+        }
+        String defaultSymbol = symbol == null ? TickCsv.DEFAULT_SYMBOL : symbol;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+            long[] lastReport = {start};
+            TickCsv.read(data, defaultSymbol, row -> {
+                if (failure.get() != null || (limit != null && counts[0] + counts[1] >= limit)) {
+                    return;
+                }
+                if (!row.parsed()) {
+                    counts[1]++;
+                    System.err.println("publish: row " + row.index() + " skipped: " + row.error());
+                    return;
+                }
+                Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
+                if (symbol != null && !symbol.equals(t.symbol())) {
+                    counts[2]++;
+                    return;
+                }
+                if (rate > 0) {
+                    long due = start + (long) (counts[0] / rate * 1e9);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        try {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            failure.set(e);
+                            return;
+                        }
+                    }
+                }
+                producer.send(new ProducerRecord<>(topic, t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)),
+                        (meta, e) -> {
+                            if (e != null) {
+                                failure.compareAndSet(null, e);
+                            }
+                        });
+                counts[0]++;
+                long now = System.nanoTime();
+                if (now - lastReport[0] > 5_000_000_000L) {
+                    lastReport[0] = now;
+                    System.err.printf(Locale.ROOT, "publish: %,d ticks (%.0f/s)%n", counts[0], counts[0] / ((now - start) / 1e9));
+                }
+            });
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("publishing to " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage(),
+                    failure.get());
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.err.printf(Locale.ROOT, "publish: %,d ticks to %s in %.1f s (%.0f/s); %d unparseable rows skipped%n",
+                counts[0], topic, secs, counts[0] / secs, counts[1]);
+        return 0;
+    }
+}

@@ -1,0 +1,93 @@
+package org.mambats.ingest.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.streams.KafkaStreams;
+import org.mambats.ingest.stream.ForecastStreamApp;
+import org.mambats.ingest.stream.OperatorCounters;
+import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.forecast.ForecastModel;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mamba-ts stream}: the live forecasting application. */
+@Command(name = "stream", mixinStandardHelpOptions = true,
+        description = "Run the Kafka Streams forecasting application: ticks (JSON) -> validation -> stateful Mamba operator -> "
+                + "forecasts (JSON); invalid ticks to the dead-letter topic with the reason.")
+public class StreamCommand implements Callable<Integer> {
+    @Option(names = "--checkpoint", required = true, description = "Forecaster checkpoint directory (from ./mamba-ts train).")
+    Path checkpoint;
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrap;
+    @Option(names = "--application-id", defaultValue = "mamba-ts-stream", description = "Kafka Streams application id (default ${DEFAULT-VALUE}).")
+    String applicationId;
+    @Option(names = "--ticks-topic", defaultValue = "ticks", description = "Input topic (default ${DEFAULT-VALUE}).")
+    String ticksTopic;
+    @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Output topic (default ${DEFAULT-VALUE}).")
+    String forecastsTopic;
+    @Option(names = "--dlq-topic", defaultValue = "ticks-dlq", description = "Dead-letter topic (default ${DEFAULT-VALUE}).")
+    String dlqTopic;
+    @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2",
+            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+    String guarantee;
+    @Option(names = "--state-dir", defaultValue = "work/streams", description = "Local state directory (default ${DEFAULT-VALUE}).")
+    Path stateDir;
+    @Option(names = "--commit-interval-ms", defaultValue = "100",
+            description = "Commit interval; forecasts become visible to read_committed readers at each commit (default ${DEFAULT-VALUE}).")
+    long commitIntervalMs;
+    @Option(names = "--cache-mb", defaultValue = "128", description = "Record cache in front of the state store, MB (default ${DEFAULT-VALUE}).")
+    long cacheMb;
+    @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).")
+    int threads;
+    @Option(names = "--partitions", defaultValue = "3", description = "Partitions of topics created by this command (default ${DEFAULT-VALUE}).")
+    int partitions;
+    @Option(names = "--status-seconds", defaultValue = "10", description = "Print a status line this often; 0 for never (default ${DEFAULT-VALUE}).")
+    int statusSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        ForecastModel model = ForecastModel.load(checkpoint);
+        ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
+        s.bootstrap = bootstrap;
+        s.applicationId = applicationId;
+        s.topics = new StreamTopics(ticksTopic, forecastsTopic, dlqTopic);
+        s.processingGuarantee = guarantee;
+        s.stateDir = stateDir;
+        s.commitIntervalMs = commitIntervalMs;
+        s.cacheBytes = cacheMb * 1024 * 1024;
+        s.threads = threads;
+        s.partitions = partitions;
+        ForecastStreamApp.createTopics(bootstrap, s.topics, partitions);
+        CountDownLatch stopped = new CountDownLatch(1);
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.streams().setStateListener((now, before) -> {
+                System.err.println("stream: " + before + " -> " + now);
+                if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                    stopped.countDown();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                app.close();
+                stopped.countDown();
+            }, "mamba-ts-stream-shutdown"));
+            app.start();
+            System.err.printf(Locale.ROOT, "stream: model %s %s, %s -> %s (dead letters: %s), %s, bootstrap %s%n",
+                    model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, bootstrap);
+            OperatorCounters c = app.counters();
+            long last = 0;
+            long lastAt = System.nanoTime();
+            while (!stopped.await(Math.max(1, statusSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
+                if (statusSeconds > 0) {
+                    long now = System.nanoTime();
+                    long in = c.ticksIn.sum();
+                    System.err.printf(Locale.ROOT, "stream: %s; %.0f ticks/s%n", c, (in - last) / ((now - lastAt) / 1e9));
+                    last = in;
+                    lastAt = now;
+                }
+            }
+            return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+        }
+    }
+}

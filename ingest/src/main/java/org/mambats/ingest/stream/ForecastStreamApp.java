@@ -1,0 +1,126 @@
+package org.mambats.ingest.stream;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.mambats.model.forecast.ForecastModel;
+
+/** The forecasting Kafka Streams application: configuration, topics, lifecycle. */
+public final class ForecastStreamApp implements AutoCloseable {
+    /** Settings with the defaults of {@code ./mamba-ts stream}. */
+    public static final class Settings {
+        public String bootstrap = "127.0.0.1:9092";
+        public String applicationId = "mamba-ts-stream";
+        public StreamTopics topics = StreamTopics.DEFAULT;
+        public String processingGuarantee = StreamsConfig.EXACTLY_ONCE_V2;
+        public Path stateDir = Path.of("work", "streams");
+        /** Exactly-once commits every 100 ms by default: forecasts become visible to read_committed readers then. */
+        public long commitIntervalMs = 100;
+        /** The record cache in front of the state store; it absorbs per-tick state writes between commits. */
+        public long cacheBytes = 128L * 1024 * 1024;
+        public int threads = 1;
+        /** Partitions for topics this app creates (existing topics are left as they are). */
+        public int partitions = 3;
+        /** Standby replicas of each state store on other instances, for fast fail-over. */
+        public int standbyReplicas = 0;
+        /** Benchmarks only: replace the Mamba operator by {@link PassThroughProcessor}. */
+        public boolean passThrough;
+        /** Steps run on synthetic ticks before start, so the JIT has compiled the model (see ForecastModel.warmUp). */
+        public int warmUpTicks = 30_000;
+    }
+
+    private final KafkaStreams streams;
+    private final OperatorCounters counters = new OperatorCounters();
+
+    public ForecastStreamApp(ForecastModel model, Settings s) {
+        if (!s.passThrough && s.warmUpTicks > 0) {
+            model.warmUp(s.warmUpTicks);
+        }
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId);
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap);
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir.toAbsolutePath().toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs);
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, s.cacheBytes);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads);
+        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas);
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
+                : ForecastTopology.build(model, s.topics, counters), p);
+    }
+
+    /** Creates the input, output and dead-letter topics if they do not exist yet. */
+    public static void createTopics(String bootstrap, StreamTopics topics, int partitions) throws InterruptedException {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(p)) {
+            Set<String> existing = admin.listTopics().names().get();
+            List<NewTopic> missing = new ArrayList<>();
+            for (String t : List.of(topics.ticks(), topics.forecasts(), topics.deadLetters())) {
+                if (!existing.contains(t)) {
+                    missing.add(new NewTopic(t, partitions, (short) 1));
+                }
+            }
+            if (!missing.isEmpty()) {
+                try {
+                    admin.createTopics(missing).all().get();
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topics " + missing + ": " + e.getCause().getMessage(), e);
+                    }
+                }
+            }
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot reach Kafka at " + bootstrap + ": " + e.getCause().getMessage(), e);
+        }
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public OperatorCounters counters() {
+        return counters;
+    }
+
+    public boolean awaitRunning(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (streams.state() == KafkaStreams.State.RUNNING) {
+                return true;
+            }
+            if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                return false;
+            }
+            Thread.sleep(50);
+        }
+        return false;
+    }
+
+    /**
+     * Stops the instance and leaves the consumer group, so its partitions move to the other instances at once
+     * (Kafka Streams' plain close keeps the membership until the session times out, about 45 s, which suits a
+     * rolling restart but not a scale-down or a hand-over).
+     */
+    @Override
+    public void close() {
+        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+    }
+}

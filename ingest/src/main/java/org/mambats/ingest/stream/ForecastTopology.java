@@ -1,0 +1,47 @@
+package org.mambats.ingest.stream;
+
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.mambats.model.forecast.ForecastModel;
+
+/**
+ * ticks (JSON) -> Mamba operator (with the per-symbol state store) -> forecasts (JSON), and the dead-letter
+ * topic for what cannot be used. Records are keyed by symbol, so the ticks topic's partitions spread symbols
+ * over instances and each symbol's state lives in exactly one task.
+ */
+public final class ForecastTopology {
+    private ForecastTopology() {
+    }
+
+    public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
+        StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
+                        Stores.persistentKeyValueStore(StreamTopics.STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled()
+                .withLoggingEnabled(java.util.Map.of("cleanup.policy", "compact"));
+        Topology t = new Topology();
+        t.addSource("ticks-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.ticks());
+        t.addProcessor("mamba", () -> new MambaForecastProcessor(model, counters), "ticks-source");
+        t.addStateStore(store, "mamba");
+        t.addSink(MambaForecastProcessor.FORECAST_SINK, topics.forecasts(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), "mamba");
+        t.addSink(MambaForecastProcessor.DLQ_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), "mamba");
+        return t;
+    }
+
+    /** The same sources and sinks around {@link PassThroughProcessor}: no model, no state store. */
+    public static Topology buildPassThrough(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
+        Topology t = new Topology();
+        t.addSource("ticks-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.ticks());
+        t.addProcessor("pass-through", () -> new PassThroughProcessor(model.horizons().size(), model.quantiles(), counters),
+                "ticks-source");
+        t.addSink(MambaForecastProcessor.FORECAST_SINK, topics.forecasts(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), "pass-through");
+        t.addSink(MambaForecastProcessor.DLQ_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
+                Serdes.ByteArray().serializer(), "pass-through");
+        return t;
+    }
+}

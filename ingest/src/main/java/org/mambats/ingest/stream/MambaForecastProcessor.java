@@ -1,0 +1,130 @@
+package org.mambats.ingest.stream;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.mambats.model.forecast.Forecast;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.ForecastStepper;
+import org.mambats.model.forecast.SymbolState;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickJson;
+import org.mambats.model.tick.TickValidator;
+
+/**
+ * The stateful Mamba operator. For each tick record (key: symbol, value: tick JSON) it loads the symbol's state,
+ * runs {@link ForecastStepper#process} (validate, features, step, head), stores the new state and emits one
+ * forecast per horizon. Malformed or invalid ticks go to the dead-letter topic with the reason and the original
+ * bytes; duplicates are dropped and counted. Nothing invalid ever reaches the model state.
+ *
+ * <p><b>State and its changelog.</b> The state store is written on every accepted tick, but through Kafka
+ * Streams' record cache, which keeps only the latest value per symbol and flushes it to the store and changelog
+ * at each commit. So the changelog receives one state per active symbol per commit interval, not one per tick,
+ * and it is written in the same transaction as the forecasts and input offsets (exactly once). Deserialised
+ * states are also kept in {@link #live}, so the hot path never decodes 19 KB per tick; the map is rebuilt from
+ * the store whenever the task is (re)initialised.
+ */
+public final class MambaForecastProcessor implements Processor<byte[], byte[], byte[], byte[]> {
+    public static final String FORECAST_SINK = "forecasts-sink";
+    public static final String DLQ_SINK = "dead-letter-sink";
+    public static final String HEADER_REASON = "dlq.reason";
+
+    private final ForecastModel model;
+    private final OperatorCounters counters;
+    private final Map<String, SymbolState> live = new HashMap<>();
+    private ProcessorContext<byte[], byte[]> context;
+    private KeyValueStore<String, byte[]> store;
+    private ForecastStepper stepper;
+    private float[] levels;
+
+    public MambaForecastProcessor(ForecastModel model, OperatorCounters counters) {
+        this.model = model;
+        this.counters = counters;
+    }
+
+    @Override
+    public void init(ProcessorContext<byte[], byte[]> context) {
+        this.context = context;
+        this.store = context.getStateStore(StreamTopics.STATE_STORE);
+        this.stepper = model.newStepper();
+        this.levels = model.quantiles();
+        live.clear();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        counters.ticksIn.increment();
+        TickJson.Parsed parsed = TickJson.parse(record.value());
+        if (parsed.tick() == null) {
+            deadLetter(record, "unparseable tick: " + parsed.error());
+            return;
+        }
+        Tick tick = parsed.tick();
+        String key = record.key() == null ? null : new String(record.key(), StandardCharsets.UTF_8);
+        if (tick.symbol() != null && key != null && !key.equals(tick.symbol())) {
+            deadLetter(record, "record key '" + key + "' does not match the tick's symbol '" + tick.symbol() + "'");
+            return;
+        }
+        String problem = TickValidator.fieldProblem(tick);
+        if (problem != null) {
+            // Checked before touching state, so a bad tick for a new symbol does not even create one.
+            deadLetter(record, problem);
+            return;
+        }
+        SymbolState state = live.get(tick.symbol());
+        if (state == null) {
+            byte[] stored = store.get(tick.symbol());
+            state = stored == null ? model.newState() : SymbolState.fromBytes(model.weights().config(), stored);
+            live.put(tick.symbol(), state);
+        }
+        long start = System.nanoTime();
+        TickValidator.Verdict verdict = stepper.process(tick, state);
+        switch (verdict.outcome()) {
+            case DUPLICATE -> counters.duplicates.increment();
+            case REJECT -> deadLetter(record, verdict.reason());
+            case ACCEPT -> {
+                counters.stepNanos.add(System.nanoTime() - start);
+                counters.accepted.increment();
+                counters.lastEventTime.set(tick.timeMillis());
+                store.put(tick.symbol(), state.toBytes());
+                emit(record, tick);
+            }
+        }
+    }
+
+    private void emit(Record<byte[], byte[]> input, Tick tick) {
+        float[] q = stepper.quantiles();
+        int nQ = levels.length;
+        byte[] key = tick.symbol().getBytes(StandardCharsets.UTF_8);
+        for (int h = 0; h < model.horizons().size(); h++) {
+            Forecast f = new Forecast(tick.symbol(), tick.timeMillis(), tick.price(), tick.seq(), model.horizons().get(h).label(),
+                    levels, Arrays.copyOfRange(q, h * nQ, (h + 1) * nQ), model.name(), model.version());
+            context.forward(new Record<>(key, f.toJson(), input.timestamp(), new RecordHeaders()), FORECAST_SINK);
+            counters.forecasts.increment();
+        }
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, String reason) {
+        counters.deadLetters.increment();
+        RecordHeaders headers = new RecordHeaders();
+        headers.add(HEADER_REASON, reason.getBytes(StandardCharsets.UTF_8));
+        context.recordMetadata().ifPresent((RecordMetadata m) -> {
+            headers.add("dlq.topic", m.topic().getBytes(StandardCharsets.UTF_8));
+            headers.add("dlq.partition", Integer.toString(m.partition()).getBytes(StandardCharsets.UTF_8));
+            headers.add("dlq.offset", Long.toString(m.offset()).getBytes(StandardCharsets.UTF_8));
+        });
+        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DLQ_SINK);
+    }
+
+    @Override
+    public void close() {
+        live.clear();
+    }
+}

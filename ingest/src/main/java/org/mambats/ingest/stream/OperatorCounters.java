@@ -1,0 +1,27 @@
+package org.mambats.ingest.stream;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * What the Mamba operator has done since start: the figures an operator watches. Shared by every stream thread
+ * of one application instance; cheap to update on the hot path.
+ */
+public final class OperatorCounters {
+    public final LongAdder ticksIn = new LongAdder();
+    public final LongAdder accepted = new LongAdder();
+    public final LongAdder forecasts = new LongAdder();
+    public final LongAdder duplicates = new LongAdder();
+    public final LongAdder deadLetters = new LongAdder();
+    /** Nanoseconds spent in the model (features + step + head), summed over accepted ticks. */
+    public final LongAdder stepNanos = new LongAdder();
+    /** Event time (epoch ms) of the last accepted tick, for lag. */
+    public final AtomicLong lastEventTime = new AtomicLong();
+
+    @Override
+    public String toString() {
+        long a = accepted.sum();
+        return String.format(java.util.Locale.ROOT, "ticks %d: %d accepted, %d duplicates, %d dead letters; %d forecasts; model %.1f us/tick",
+                ticksIn.sum(), a, duplicates.sum(), deadLetters.sum(), forecasts.sum(), a == 0 ? 0.0 : stepNanos.sum() / 1000.0 / a);
+    }
+}

@@ -1,0 +1,163 @@
+package org.mambats.ingest.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.TestInputTopic;
+import org.apache.kafka.streams.TestOutputTopic;
+import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.test.TestRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.cli.PredictCommand;
+import org.mambats.model.forecast.Forecast;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.SymbolState;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickCsv;
+import org.mambats.model.tick.TickJson;
+import org.mambats.model.tick.TickRow;
+
+/** The topology on Kafka Streams' test driver: parity with predict, dead letters, duplicates, state. */
+class ForecastTopologyTest {
+    @TempDir
+    Path tmp;
+
+    private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        p.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
+        return new TopologyTestDriver(ForecastTopology.build(model, StreamTopics.DEFAULT, counters), p);
+    }
+
+    private static List<Tick> ticksOf(Path csv) throws Exception {
+        List<Tick> out = new ArrayList<>();
+        for (TickRow r : TickCsv.readAll(csv.toString(), null)) {
+            out.add(r.tick().withSeq(r.index()));
+        }
+        return out;
+    }
+
+    /** predict's rows, by "seq,horizon": the reference the stream must match. */
+    private static Map<String, float[]> predicted(ForecastModel model, Path csv) throws Exception {
+        StringWriter w = new StringWriter();
+        PredictCommand.predict(model, csv.toString(), null, w, new PredictCommand.Stats());
+        Map<String, float[]> rows = new HashMap<>();
+        for (String line : w.toString().split("\n")) {
+            String[] f = line.split(",");
+            float[] q = new float[f.length - 5];
+            for (int j = 0; j < q.length; j++) {
+                q[j] = Float.parseFloat(f[5 + j]);
+            }
+            rows.put(f[1] + "," + f[0] + "," + f[4], q);
+        }
+        return rows;
+    }
+
+    @Test
+    void forecastsEqualPredictBitForBitAcrossSymbols() throws Exception {
+        Path csv = TestModels.syntheticCsv(tmp, 400, "AAA", "BBB", "CCC");
+        ForecastModel model = TestModels.checkpoint(tmp, csv);
+        Map<String, float[]> expected = predicted(model, csv);
+        OperatorCounters counters = new OperatorCounters();
+        try (TopologyTestDriver d = driver(model, counters)) {
+            TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = d.createOutputTopic("forecasts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            List<Tick> ticks = ticksOf(csv);
+            // Interleave the symbols as a live feed would.
+            ticks.sort(java.util.Comparator.comparingLong(Tick::timeMillis));
+            for (Tick t : ticks) {
+                in.pipeInput(t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t));
+            }
+            List<TestRecord<byte[], byte[]>> records = out.readRecordsToList();
+            assertEquals(expected.size(), records.size());
+            for (TestRecord<byte[], byte[]> r : records) {
+                Forecast f = Forecast.fromJson(r.value());
+                assertEquals(f.symbol(), new String(r.key(), StandardCharsets.UTF_8));
+                float[] q = expected.get(f.symbol() + "," + f.seq() + "," + f.horizon());
+                assertNotNull(q, "predict has no row for " + f);
+                assertArrayEquals(q, f.logReturns(), 0f, "forecast " + f.symbol() + " seq " + f.seq() + " " + f.horizon());
+                assertEquals("test-model", f.model());
+                assertEquals(model.version(), f.version());
+            }
+            assertEquals(ticks.size(), counters.accepted.sum());
+        }
+    }
+
+    @Test
+    void badTicksGoToTheDeadLetterTopicAndNeverTouchTheState() throws Exception {
+        Path csv = TestModels.syntheticCsv(tmp, 60, "AAA");
+        ForecastModel model = TestModels.checkpoint(tmp, csv);
+        List<Tick> ticks = ticksOf(csv);
+        String[] bad = {
+                "{not json",
+                "{\"symbol\":\"AAA\",\"ts\":1700000000000,\"price\":\"NaN\",\"size\":1,\"seq\":1000}",
+                "{\"symbol\":\"AAA\",\"ts\":1700000000000,\"price\":NaN,\"size\":1,\"seq\":1001}",
+                "{\"symbol\":\"AAA\",\"ts\":1700000000000,\"price\":\"Infinity\",\"size\":1,\"seq\":1002}",
+                "{\"symbol\":\"AAA\",\"ts\":1700000000000,\"price\":-5,\"size\":1,\"seq\":1003}",
+                "{\"symbol\":\"AAA\",\"ts\":1700000000000,\"price\":5,\"size\":-1,\"seq\":1004}",
+                "{\"ts\":1700000000000,\"price\":5,\"size\":1}",
+                "{\"symbol\":\"AAA\",\"ts\":\"yesterday\",\"price\":5,\"size\":1}",
+                "{\"symbol\":\"ZZZ\",\"ts\":1700000000000,\"price\":5,\"size\":1}",
+        };
+        String[] reasons = {"unparseable tick: malformed JSON", "non-finite price NaN", "non-finite price NaN",
+                "non-finite price Infinity", "non-positive price -5.0", "negative size -1.0", "missing symbol",
+                "unparseable tick: unparseable time 'yesterday'", "record key 'AAA' does not match the tick's symbol 'ZZZ'"};
+        OperatorCounters counters = new OperatorCounters();
+        try (TopologyTestDriver d = driver(model, counters)) {
+            TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> dlq = d.createOutputTopic("ticks-dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> out = d.createOutputTopic("forecasts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            byte[] key = "AAA".getBytes(StandardCharsets.UTF_8);
+            for (int i = 0; i < ticks.size(); i++) {
+                in.pipeInput(key, TickJson.write(ticks.get(i)));
+                if (i == 30) {
+                    for (String b : bad) {
+                        in.pipeInput(key, b.getBytes(StandardCharsets.UTF_8));
+                    }
+                    in.pipeInput(key, TickJson.write(ticks.get(i))); // a duplicate: dropped, counted, no dead letter
+                }
+            }
+            List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+            assertEquals(bad.length, dead.size());
+            for (int i = 0; i < bad.length; i++) {
+                assertArrayEquals(bad[i].getBytes(StandardCharsets.UTF_8), dead.get(i).value(), "original bytes kept");
+                Header reason = dead.get(i).headers().lastHeader(MambaForecastProcessor.HEADER_REASON);
+                String text = new String(reason.value(), StandardCharsets.UTF_8);
+                assertTrue(text.startsWith(reasons[i]), "reason '" + text + "' should start with '" + reasons[i] + "'");
+                assertNotNull(dead.get(i).headers().lastHeader("dlq.offset"));
+            }
+            assertEquals(bad.length, counters.deadLetters.sum());
+            assertEquals(1, counters.duplicates.sum());
+            // The forecasts are exactly those of the clean ticks alone: nothing bad reached the state.
+            Map<String, float[]> expected = predicted(model, csv);
+            List<TestRecord<byte[], byte[]>> records = out.readRecordsToList();
+            assertEquals(expected.size(), records.size());
+            for (TestRecord<byte[], byte[]> r : records) {
+                Forecast f = Forecast.fromJson(r.value());
+                assertArrayEquals(expected.get(f.symbol() + "," + f.seq() + "," + f.horizon()), f.logReturns(), 0f);
+            }
+            KeyValueStore<String, byte[]> store = d.getKeyValueStore(StreamTopics.STATE_STORE);
+            SymbolState state = SymbolState.fromBytes(model.weights().config(), store.get("AAA"));
+            assertTrue(state.mamba.isFinite());
+            assertEquals(ticks.size(), state.position.count());
+            assertEquals(null, store.get("ZZZ"), "a rejected tick creates no state");
+        }
+    }
+}

@@ -1,0 +1,290 @@
+package org.mambats.ingest.stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambats.ingest.broker.KafkaBroker;
+import org.mambats.model.cli.PredictCommand;
+import org.mambats.model.forecast.Forecast;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickCsv;
+import org.mambats.model.tick.TickJson;
+import org.mambats.model.tick.TickRow;
+
+/**
+ * The live path against a real KRaft broker: the stream's forecasts equal predict's bit for bit; a stream killed
+ * with SIGKILL mid-replay and restarted, and a rebalance between two instances, end with exactly the forecasts of
+ * an uninterrupted run, none missing, none twice.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class StreamOnRealBrokerTest {
+    @TempDir
+    static Path dir;
+    static KafkaBroker broker;
+    static Path csv;
+    static ForecastModel model;
+    static Path checkpoint;
+    static List<Tick> ticks;
+    static Map<String, float[]> expected;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        broker = KafkaBroker.builder(dir.resolve("kafka")).port(0).start();
+        csv = TestModels.syntheticCsv(dir, 700, "AAA", "BBB", "CCC");
+        model = TestModels.checkpoint(dir, csv);
+        checkpoint = dir.resolve("ckpt");
+        ticks = new ArrayList<>();
+        for (TickRow r : TickCsv.readAll(csv.toString(), null)) {
+            ticks.add(r.tick().withSeq(r.index()));
+        }
+        ticks.sort(Comparator.comparingLong(Tick::timeMillis));
+        StringWriter w = new StringWriter();
+        PredictCommand.predict(model, csv.toString(), null, w, new PredictCommand.Stats());
+        expected = new HashMap<>();
+        for (String line : w.toString().split("\n")) {
+            String[] f = line.split(",");
+            float[] q = new float[f.length - 5];
+            for (int j = 0; j < q.length; j++) {
+                q[j] = Float.parseFloat(f[5 + j]);
+            }
+            expected.put(f[1] + "," + f[0] + "," + f[4], q);
+        }
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private static StreamTopics topics(String name) {
+        StreamTopics t = new StreamTopics(name + "-ticks", name + "-forecasts", name + "-dlq");
+        broker.createTopics(3, t.ticks(), t.forecasts(), t.deadLetters());
+        return t;
+    }
+
+    /** Publishes the ticks in time order, {@code perSecond} of them a second (0: all at once). */
+    private static Thread publisher(String topic, int perSecond, AtomicInteger sent) {
+        Thread t = new Thread(() -> {
+            Properties p = new Properties();
+            p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                long start = System.nanoTime();
+                for (Tick tick : ticks) {
+                    if (perSecond > 0) {
+                        long due = start + (long) (sent.get() * 1e9 / perSecond);
+                        long wait = due - System.nanoTime();
+                        if (wait > 0) {
+                            Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                        }
+                    }
+                    producer.send(new ProducerRecord<>(topic, tick.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(tick)));
+                    sent.incrementAndGet();
+                }
+                producer.flush();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "tick-publisher");
+        t.start();
+        return t;
+    }
+
+    /** Reads committed forecasts until {@code count} have arrived and nothing more comes for {@code quiet}. */
+    private static List<Forecast> readForecasts(String topic, int count, Duration timeout, Duration quiet) throws Exception {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<Forecast> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            long lastNew = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                int before = out.size();
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
+                    out.add(Forecast.fromJson(r.value()));
+                }
+                if (out.size() > before) {
+                    lastNew = System.nanoTime();
+                }
+                if (out.size() >= count && System.nanoTime() - lastNew > quiet.toNanos()) {
+                    break;
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Every expected forecast exactly once, with predict's values bit for bit. */
+    private static void assertExactlyTheUninterruptedRun(List<Forecast> got) {
+        Map<String, Integer> seen = new HashMap<>();
+        for (Forecast f : got) {
+            String key = f.symbol() + "," + f.seq() + "," + f.horizon();
+            seen.merge(key, 1, Integer::sum);
+            float[] q = expected.get(key);
+            assertNotNull(q, "unexpected forecast " + f);
+            assertArrayEquals(q, f.logReturns(), 0f, "values of " + key);
+        }
+        List<String> twice = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).limit(5).toList();
+        assertTrue(twice.isEmpty(), "forecasts written twice: " + twice);
+        List<String> missing = expected.keySet().stream().filter(k -> !seen.containsKey(k)).limit(5).toList();
+        assertTrue(missing.isEmpty(), "forecasts missing (of " + expected.size() + "): " + missing);
+        assertEquals(expected.size(), got.size());
+    }
+
+    private static ForecastStreamApp.Settings settings(String appId, StreamTopics t, String stateDir) {
+        ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
+        s.bootstrap = broker.bootstrapServers();
+        s.applicationId = appId;
+        s.topics = t;
+        s.stateDir = dir.resolve(stateDir);
+        return s;
+    }
+
+    @Test
+    void streamForecastsEqualPredictBitForBit() throws Exception {
+        StreamTopics t = topics("parity");
+        try (ForecastStreamApp app = new ForecastStreamApp(model, settings("parity-app", t, "parity-state"))) {
+            app.start();
+            publisher(t.ticks(), 0, new AtomicInteger()).join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(90), Duration.ofSeconds(1));
+            assertExactlyTheUninterruptedRun(got);
+            assertEquals(ticks.size(), app.counters().accepted.sum());
+        }
+    }
+
+    @Test
+    void killedWithSigkillMidReplayAndRestartedEndsExactlyOnce() throws Exception {
+        StreamTopics t = topics("crash");
+        AtomicInteger sent = new AtomicInteger();
+        // Slow enough that the replay is still running when the stream dies: about 7 s for 2,100 ticks.
+        Thread pub = publisher(t.ticks(), 300, sent);
+        Process first = startChild(t, "crash-state-1");
+        // Pull the plug once the stream has committed forecasts for at least a tenth of the ticks.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
+            while (counter.count() < expected.size() / 10 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            first.destroyForcibly().waitFor();
+        }
+        int published = sent.get();
+        assertTrue(published < ticks.size(), "the replay was still running when the stream was killed (" + published + " sent)");
+        Process second = startChild(t, "crash-state-2");
+        try {
+            pub.join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+            assertExactlyTheUninterruptedRun(got);
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Counts committed forecasts in the background. */
+    static final class ForecastCounter implements AutoCloseable {
+        private final AtomicInteger count = new AtomicInteger();
+        private volatile boolean running = true;
+        private final Thread thread;
+
+        ForecastCounter(String topic) {
+            Properties p = new Properties();
+            p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+            p.put(ConsumerConfig.GROUP_ID_CONFIG, "counter-" + System.nanoTime());
+            p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+            thread = new Thread(() -> {
+                try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+                    c.subscribe(List.of(topic));
+                    while (running) {
+                        count.addAndGet(c.poll(Duration.ofMillis(50)).count());
+                    }
+                }
+            }, "forecast-counter");
+            thread.start();
+        }
+
+        int count() {
+            return count.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            running = false;
+            thread.join();
+        }
+    }
+
+    @Test
+    void rebalanceBetweenTwoInstancesEndsExactlyOnce() throws Exception {
+        StreamTopics t = topics("rebalance");
+        AtomicInteger sent = new AtomicInteger();
+        Thread pub = publisher(t.ticks(), 900, sent);
+        ForecastStreamApp a = new ForecastStreamApp(model, settings("rebalance-app", t, "rebalance-a"));
+        ForecastStreamApp b = new ForecastStreamApp(model, settings("rebalance-app", t, "rebalance-b"));
+        try {
+            a.start();
+            while (sent.get() < ticks.size() / 3) {
+                Thread.sleep(50);
+            }
+            b.start(); // partitions move from a to b, state goes with them through the changelog
+            while (sent.get() < 2 * ticks.size() / 3) {
+                Thread.sleep(50);
+            }
+            a.close(); // and back: b takes every partition
+            pub.join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+            assertExactlyTheUninterruptedRun(got);
+            assertTrue(b.counters().accepted.sum() > 0, "the second instance did work");
+        } finally {
+            a.close();
+            b.close();
+        }
+    }
+
+    private static Process startChild(StreamTopics t, String stateDir) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Xmx512m", "-XX:+UseSerialGC",
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-cp", System.getProperty("java.class.path"), StreamChildMain.class.getName(),
+                "--checkpoint", checkpoint.toString(), "--bootstrap", broker.bootstrapServers(),
+                "--application-id", "crash-app", "--ticks-topic", t.ticks(), "--forecasts-topic", t.forecasts(),
+                "--dlq-topic", t.deadLetters(), "--state-dir", dir.resolve(stateDir).toString(), "--status-seconds", "0"));
+        return new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(stateDir + ".log").toFile())).start();
+    }
+}

@@ -1,0 +1,57 @@
+package org.mambats.ingest.stream;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.mambats.model.dataset.SyntheticTicks;
+import org.mambats.model.dataset.TickSeries;
+import org.mambats.model.dataset.TrainingSet;
+import org.mambats.model.features.Horizon;
+import org.mambats.model.features.TickFeatures;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.mamba.MambaConfig;
+
+/** Small forecaster checkpoints for stream tests: untrained weights, real normalisation from synthetic ticks. */
+public final class TestModels {
+    private TestModels() {
+    }
+
+    /** Writes a CSV of {@code n} synthetic ticks for each symbol ({@code symbol,ts,price,size}). */
+    public static Path syntheticCsv(Path dir, int n, String... symbols) throws IOException {
+        Path csv = dir.resolve("ticks.csv");
+        StringBuilder sb = new StringBuilder("symbol,ts,price,size\n");
+        for (int k = 0; k < symbols.length; k++) {
+            SyntheticTicks s = new SyntheticTicks(n, 0.3, 1e-4, 3e-4, 0.99, 800 + 50L * k, 100 + k);
+            for (int i = 0; i < n; i++) {
+                sb.append(symbols[k]).append(',').append(s.times[i] + 7 * k).append(',').append(s.prices[i] * (1 + k))
+                        .append(',').append(0.5 + (i % 7) * 0.25).append('\n');
+            }
+        }
+        java.nio.file.Files.writeString(csv, sb);
+        return csv;
+    }
+
+    /** A forecaster checkpoint fitted (normalisation only) on {@code csv}, with horizons 1tick and 5s. */
+    public static ForecastModel checkpoint(Path dir, Path csv) throws IOException {
+        List<Horizon> horizons = Horizon.parseList("1tick,5s");
+        float[] quantiles = {0.1f, 0.5f, 0.9f};
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new TickSeries.Counts());
+        TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.0, true);
+        MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);
+        ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), quantiles.length, 5);
+        ForecastModel.Settings s = new ForecastModel.Settings();
+        s.name = "test-model";
+        s.horizons = horizons;
+        s.quantiles = quantiles;
+        s.targetScale = set.targetScale;
+        s.featureMean = set.normalizer.mean();
+        s.featureStd = set.normalizer.std();
+        s.deltaTimeScaling = true;
+        s.dtReferenceSeconds = set.dtReferenceSeconds;
+        Path ckpt = dir.resolve("ckpt");
+        ForecastModel.save(ckpt, w, s);
+        return ForecastModel.load(ckpt);
+    }
+}
