@@ -1,6 +1,7 @@
 package org.mambats.model.io;
 
 import java.util.Arrays;
+import java.util.Map;
 
 /** A named-free float32 tensor: a shape and its values in row-major (C) order. */
 public record Tensor(int[] shape, float[] data) {
@@ -22,6 +23,26 @@ public record Tensor(int[] shape, float[] data) {
             n *= s;
         }
         return n;
+    }
+
+    /**
+     * The values of tensor {@code name} from a checkpoint's tensors, checked: present, of exactly {@code shape},
+     * and finite (a NaN weight would poison every output).
+     */
+    public static float[] take(Map<String, Tensor> tensors, String name, int... shape) throws CheckpointFormatException {
+        Tensor t = tensors.get(name);
+        if (t == null) {
+            throw new CheckpointFormatException("missing tensor " + name);
+        }
+        if (!t.hasShape(shape)) {
+            throw new CheckpointFormatException("tensor " + name + " has shape " + t.shapeString() + ", expected " + Arrays.toString(shape));
+        }
+        for (float v : t.data()) {
+            if (!Float.isFinite(v)) {
+                throw new CheckpointFormatException("tensor " + name + " contains a non-finite value " + v);
+            }
+        }
+        return t.data();
     }
 
     public boolean hasShape(int... expected) {

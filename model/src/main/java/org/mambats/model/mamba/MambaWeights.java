@@ -147,20 +147,7 @@ public final class MambaWeights {
     }
 
     private static float[] take(Map<String, Tensor> tensors, String name, int... shape) throws CheckpointFormatException {
-        Tensor t = tensors.get(name);
-        if (t == null) {
-            throw new CheckpointFormatException("missing tensor " + name);
-        }
-        if (!t.hasShape(shape)) {
-            throw new CheckpointFormatException("tensor " + name + " has shape " + t.shapeString()
-                    + ", the config implies " + java.util.Arrays.toString(shape));
-        }
-        for (float v : t.data()) {
-            if (!Float.isFinite(v)) {
-                throw new CheckpointFormatException("tensor " + name + " contains a non-finite value " + v);
-            }
-        }
-        return t.data();
+        return Tensor.take(tensors, name, shape);
     }
 
     public MambaWeights copy() {
