@@ -374,9 +374,18 @@ public final class KafkaBroker implements AutoCloseable {
             List<String> names = topics.stream().map(NewTopic::name).toList();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (true) {
-                Map<String, TopicDescription> d = a.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
-                boolean allLed = d.values().stream()
-                        .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                boolean allLed;
+                try {
+                    Map<String, TopicDescription> d = a.describeTopics(names).allTopicNames().get(30, TimeUnit.SECONDS);
+                    allLed = d.values().stream()
+                            .allMatch(t -> t.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                } catch (ExecutionException ex) {
+                    // Right after creation the metadata may not know the topic yet: ask again until the deadline.
+                    if (!(ex.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                        throw ex;
+                    }
+                    allLed = false;
+                }
                 if (allLed) {
                     return;
                 }

@@ -39,6 +39,9 @@ public class StreamCommand implements Callable<Integer> {
     long commitIntervalMs;
     @Option(names = "--cache-mb", defaultValue = "128", description = "Record cache in front of the state store, MB (default ${DEFAULT-VALUE}).")
     long cacheMb;
+    @Option(names = "--store", defaultValue = "rocksdb",
+            description = "State store: rocksdb (persistent, found on disk after a clean restart) or memory (restored from the changelog on every start) (default ${DEFAULT-VALUE}).")
+    String store;
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).")
     int threads;
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions of topics created by this command (default ${DEFAULT-VALUE}).")
@@ -58,6 +61,10 @@ public class StreamCommand implements Callable<Integer> {
         s.commitIntervalMs = commitIntervalMs;
         s.cacheBytes = cacheMb * 1024 * 1024;
         s.threads = threads;
+        if (!store.equals("rocksdb") && !store.equals("memory")) {
+            throw new IllegalArgumentException("--store must be rocksdb or memory, got " + store);
+        }
+        s.inMemoryStore = store.equals("memory");
         s.partitions = partitions;
         ForecastStreamApp.createTopics(bootstrap, s.topics, partitions);
         CountDownLatch stopped = new CountDownLatch(1);

@@ -36,6 +36,12 @@ public final class ForecastStreamApp implements AutoCloseable {
         public int standbyReplicas = 0;
         /** Benchmarks only: replace the Mamba operator by {@link PassThroughProcessor}. */
         public boolean passThrough;
+        /**
+         * Where the per-symbol state lives between commits: a persistent RocksDB store (the default: a clean
+         * restart finds it on disk) or an in-memory store (no local disk writes at commit; always restored from
+         * the changelog on start). Both are backed by the same changelog.
+         */
+        public boolean inMemoryStore;
         /** Steps run on synthetic ticks before start, so the JIT has compiled the model (see ForecastModel.warmUp). */
         public int warmUpTicks = 30_000;
     }
@@ -59,7 +65,7 @@ public final class ForecastStreamApp implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters), p);
+                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore), p);
     }
 
     /** Creates the input, output and dead-letter topics if they do not exist yet. */

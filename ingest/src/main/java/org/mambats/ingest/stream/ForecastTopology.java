@@ -17,8 +17,13 @@ public final class ForecastTopology {
     }
 
     public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
+        return build(model, topics, counters, false);
+    }
+
+    public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters, boolean inMemoryStore) {
         StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
-                        Stores.persistentKeyValueStore(StreamTopics.STATE_STORE), Serdes.String(), Serdes.ByteArray())
+                        inMemoryStore ? Stores.inMemoryKeyValueStore(StreamTopics.STATE_STORE)
+                                : Stores.persistentKeyValueStore(StreamTopics.STATE_STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled()
                 .withLoggingEnabled(java.util.Map.of("cleanup.policy", "compact"));
         Topology t = new Topology();
