@@ -112,7 +112,7 @@ public class PredictCommand implements Callable<Integer> {
 
     static void writeRows(Writer out, StringBuilder line, long seq, Tick t, String ts, ForecastModel model, float[] q)
             throws IOException {
-        int nQ = model.quantiles().length;
+        int nQ = model.weights().nQuantiles();
         int h = 0;
         for (Horizon hz : model.horizons()) {
             line.setLength(0);

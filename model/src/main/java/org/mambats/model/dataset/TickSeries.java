@@ -1,9 +1,7 @@
 package org.mambats.model.dataset;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.tick.Tick;
