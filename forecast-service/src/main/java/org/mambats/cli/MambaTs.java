@@ -6,6 +6,8 @@ import org.mambats.ingest.bench.StreamBenchmark;
 import org.mambats.ingest.broker.BrokerCommand;
 import org.mambats.ingest.cli.PublishCommand;
 import org.mambats.ingest.cli.StreamCommand;
+import org.mambats.ingest.sink.SinkBenchmark;
+import org.mambats.ingest.sink.SinkCommand;
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
 import org.mambats.model.cli.PredictCommand;
@@ -29,6 +31,7 @@ import picocli.CommandLine.Spec;
                 BrokerCommand.class,
                 PublishCommand.class,
                 StreamCommand.class,
+                SinkCommand.class,
                 BacktestCommand.class,
                 CommandLine.HelpCommand.class,
         })
@@ -44,6 +47,7 @@ public class MambaTs implements Runnable {
     static {
         BenchCommand.addSection("stream", options -> new StreamBenchmark(System.out, options.quick()).run());
         BenchCommand.addSection("replay", new ReplayBenchSection());
+        BenchCommand.addSection("sink", options -> SinkBenchmark.run(System.out, options.quick()));
     }
 
     public static CommandLine commandLine() {

@@ -39,9 +39,10 @@ public class BenchCommand implements Callable<Integer> {
     int seconds;
     @Option(names = "--quick", description = "One warm-up and two measured iterations: for a smoke test, not for figures.")
     boolean quick;
-    @Option(names = "--suites", split = ",", defaultValue = "step,training,replay,stream",
+    @Option(names = "--suites", split = ",", defaultValue = "step,training,replay,stream,sink",
             description = "Which measurements to run, comma-separated (default ${DEFAULT-VALUE}): step (JMH, recurrent step), "
-                    + "training (throughput), stream (real broker: throughput, latency, changelog, restore), replay (backtest harness).")
+                    + "training (throughput), replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), "
+                    + "sink (rows/s into PostgreSQL next to COPY).")
     List<String> suites;
 
     /** Measurements other modules add (the live path, the backtest replay); each prints its own figures. */

@@ -1,0 +1,96 @@
+package org.mambats.ingest.db;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The database the sink (and the analysts) use: the PostgreSQL at a JDBC URL, or without one an embedded PostgreSQL
+ * with its data under a folder; a HikariCP pool; the schema migrated on open.
+ */
+public final class Database implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+
+    private final EmbeddedPostgresServer embedded;
+    private final HikariDataSource pool;
+    private final String jdbcUrl;
+    private Migrations.Result migration;
+
+    private Database(EmbeddedPostgresServer embedded, HikariDataSource pool, String jdbcUrl) {
+        this.embedded = embedded;
+        this.pool = pool;
+        this.jdbcUrl = jdbcUrl;
+    }
+
+    /** Opens (without migrating) the database at {@code jdbcUrl}, or an embedded one under {@code dataDir} when the URL is null. */
+    public static Database connect(String jdbcUrl, Path dataDir, int poolSize) throws IOException {
+        EmbeddedPostgresServer embedded = null;
+        String url = jdbcUrl;
+        if (url == null || url.isBlank()) {
+            embedded = EmbeddedPostgresServer.start(dataDir, Map.of());
+            url = embedded.jdbcUrl();
+        }
+        HikariConfig cfg = new HikariConfig();
+        cfg.setJdbcUrl(url);
+        cfg.setMaximumPoolSize(Math.max(2, poolSize)); // Flyway holds two connections while migrating
+        cfg.setMinimumIdle(0);
+        cfg.setPoolName("mamba-ts-db");
+        cfg.setConnectionTimeout(3_000);
+        cfg.setValidationTimeout(2_000);
+        // Do not fail (or block) at construction when the server is down: connections are made on demand and retried.
+        cfg.setInitializationFailTimeout(-1);
+        cfg.setAutoCommit(true);
+        return new Database(embedded, new HikariDataSource(cfg), url);
+    }
+
+    /** {@link #connect} and {@link #migrate}. */
+    public static Database open(String jdbcUrl, Path dataDir, int poolSize) throws IOException, SQLException {
+        Database db = connect(jdbcUrl, dataDir, poolSize);
+        try {
+            db.migrate();
+            return db;
+        } catch (RuntimeException | SQLException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Applies pending migrations (see {@link Migrations}). */
+    public synchronized Migrations.Result migrate() throws SQLException {
+        migration = Migrations.migrate(pool);
+        LOG.info("schema at version {} ({} migration(s) applied, {} path)", migration.schemaVersion(), migration.applied(),
+                migration.timescale() ? "timescale" : "plain");
+        return migration;
+    }
+
+    public DataSource dataSource() {
+        return pool;
+    }
+
+    public String jdbcUrl() {
+        return jdbcUrl;
+    }
+
+    /** The embedded server, or null when connected to a URL. */
+    public EmbeddedPostgresServer embedded() {
+        return embedded;
+    }
+
+    public boolean timescale() {
+        return migration != null && migration.timescale();
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (embedded != null) {
+            embedded.close();
+        }
+    }
+}

