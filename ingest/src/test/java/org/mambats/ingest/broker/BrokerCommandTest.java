@@ -47,21 +47,30 @@ class BrokerCommandTest {
         Thread t = new Thread(() -> rc.set(cl.execute("--port", "0", "--dir", dir.toString())), "broker-command");
         t.start();
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
-        while (command.runningBroker() == null && t.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(20);
+        KafkaBroker broker;
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+            while (command.runningBroker() == null && t.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            broker = command.runningBroker();
+            assertNotNull(broker, () -> "not started; out: " + out + " err: " + err);
+            assertEquals(KafkaBroker.Mode.IN_PROCESS, broker.mode());
+            String bootstrap = broker.bootstrapServers();
+            // The broker is registered a moment before the command prints its address: wait for the line.
+            while (!out.toString().contains("bootstrap.servers=") && t.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertTrue(out.toString().contains("bootstrap.servers=" + bootstrap), out::toString);
+            try (Admin admin = broker.newAdmin()) {
+                assertEquals(1, admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size());
+            }
+        } finally {
+            // Always stop the in-process broker: one left running when @TempDir deletes its log directory makes
+            // Kafka halt the whole test JVM.
+            command.requestStop();
+            t.join(TimeUnit.SECONDS.toMillis(30));
         }
-        KafkaBroker broker = command.runningBroker();
-        assertNotNull(broker, () -> "not started; out: " + out + " err: " + err);
-        assertEquals(KafkaBroker.Mode.IN_PROCESS, broker.mode());
-        String bootstrap = broker.bootstrapServers();
-        assertTrue(out.toString().contains("bootstrap.servers=" + bootstrap), out::toString);
-        try (Admin admin = broker.newAdmin()) {
-            assertEquals(1, admin.describeCluster().nodes().get(10, TimeUnit.SECONDS).size());
-        }
-
-        command.requestStop();
-        t.join(TimeUnit.SECONDS.toMillis(30));
         assertFalse(t.isAlive());
         assertEquals(0, rc.get(), err::toString);
         assertFalse(broker.isRunning());
