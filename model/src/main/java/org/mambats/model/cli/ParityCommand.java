@@ -11,7 +11,9 @@ import org.mambats.model.mamba.MambaSequenceForward;
 import org.mambats.model.mamba.MambaState;
 import org.mambats.model.mamba.MambaStepper;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./mamba-ts parity}: runs a checkpoint over input embeddings and writes the backbone output, by either
@@ -23,6 +25,8 @@ import picocli.CommandLine.Option;
 public class ParityCommand implements Callable<Integer> {
     public enum Mode { scan, step }
 
+    @Spec
+    CommandSpec spec;
     @Option(names = "--checkpoint", required = true, description = "Checkpoint directory (config.json + model.safetensors).")
     Path checkpoint;
     @Option(names = "--input", required = true, description = "Input embeddings, .npy of shape (B, L, D) or (L, D).")
@@ -63,7 +67,8 @@ public class ParityCommand implements Callable<Integer> {
                 : stepAll(ckpt, in.data(), batch, length);
         double ms = (System.nanoTime() - start) / 1e6;
         Npy.write(output, new Tensor(shape, out));
-        System.out.printf("%s: %d x %d x %d through %d layers in %.1f ms -> %s%n", mode, batch, length, d, c.nLayers(), ms, output);
+        java.io.PrintWriter console = spec.commandLine().getOut();
+        console.printf("%s: %d x %d x %d through %d layers in %.1f ms -> %s%n", mode, batch, length, d, c.nLayers(), ms, output);
         if (expected != null) {
             Tensor ref = Npy.read(expected);
             if (!java.util.Arrays.equals(ref.shape(), shape)) {
@@ -76,10 +81,12 @@ public class ParityCommand implements Callable<Integer> {
             }
             double rel = maxDiff / maxRef;
             boolean ok = rel < tolerance && Double.isFinite(rel);
-            System.out.printf("max |out - expected| = %.3e, relative to max |expected| = %.3e: %s (tolerance %.0e)%n",
+            console.printf("max |out - expected| = %.3e, relative to max |expected| = %.3e: %s (tolerance %.0e)%n",
                     maxDiff, rel, ok ? "OK" : "FAIL", tolerance);
+            console.flush();
             return ok ? 0 : 1;
         }
+        console.flush();
         return 0;
     }
 
