@@ -36,16 +36,8 @@ public final class EwmaBaseline implements Baseline {
         double v0 = Math.max(r2 / Math.max(1, n - 1), 1e-14);
         double[] k = new double[hCount];
         for (int h = 0; h < hCount; h++) {
-            double s = 0;
-            long c = 0;
-            for (int i = 0; i < n; i++) {
-                float y = w.target(i, h);
-                if (Float.isFinite(y)) {
-                    s += (double) y * y;
-                    c++;
-                }
-            }
-            k[h] = c == 0 ? ticksAhead[h] : Math.max(1e-6, s / c / v0);
+            double ms = w.targetMeanSquare(h, n);
+            k[h] = Double.isNaN(ms) ? ticksAhead[h] : Math.max(1e-6, ms / v0);
         }
         double best = Double.POSITIVE_INFINITY, bestHalfLife = HALF_LIVES[0];
         for (double hl : HALF_LIVES) {

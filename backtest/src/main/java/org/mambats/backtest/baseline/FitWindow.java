@@ -49,6 +49,20 @@ public final class FitWindow {
         return targets[i * horizons.size() + h];
     }
 
+    /** Mean of the squared known targets of horizon h over ticks [0, end); NaN when none is known. */
+    public double targetMeanSquare(int h, int end) {
+        double ss = 0;
+        long c = 0;
+        for (int i = 0; i < end; i++) {
+            float y = target(i, h);
+            if (Float.isFinite(y)) {
+                ss += (double) y * y;
+                c++;
+            }
+        }
+        return c == 0 ? Double.NaN : ss / c;
+    }
+
     /** The live log-return feature of tick i (0 for the very first tick of the file). */
     public static double logReturn(TickSeries s, int i) {
         return s.rawFeatures[i * TickFeatures.COUNT];

@@ -95,16 +95,8 @@ public final class LstmBaseline implements Baseline {
         float[] x = normalised(w.ticks, norm);
         float[] scale = new float[hCount];
         for (int h = 0; h < hCount; h++) {
-            double ss = 0;
-            long c = 0;
-            for (int i = 0; i < trainEnd; i++) {
-                float y = w.target(i, h);
-                if (Float.isFinite(y)) {
-                    ss += (double) y * y;
-                    c++;
-                }
-            }
-            double rms = c == 0 ? 0 : Math.sqrt(ss / c);
+            double ms = w.targetMeanSquare(h, trainEnd);
+            double rms = Double.isNaN(ms) ? 0 : Math.sqrt(ms);
             scale[h] = rms > 1e-12 ? (float) rms : 1e-4f;
         }
 
