@@ -12,6 +12,8 @@ import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.cli.TrainCommand;
+import org.mambats.service.cli.ServeCommand;
+import org.mambats.service.demo.DemoCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +35,8 @@ import picocli.CommandLine.Spec;
                 StreamCommand.class,
                 SinkCommand.class,
                 BacktestCommand.class,
+                ServeCommand.class,
+                DemoCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public class MambaTs implements Runnable {

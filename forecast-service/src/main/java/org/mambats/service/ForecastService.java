@@ -1,0 +1,95 @@
+package org.mambats.service;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.mambats.ingest.db.Database;
+import org.mambats.service.api.ForecastApi;
+import org.mambats.service.live.LiveForecastFeed;
+import org.mambats.service.metrics.KafkaProgressProbe;
+import org.mambats.service.metrics.ServiceMetrics;
+
+/**
+ * The running service: HTTP API and dashboard over the database, live updates from the forecasts topic, metrics and
+ * the Kafka probe. Used by {@code ./mamba-ts serve}, by the demo and by the tests, so all three run the same thing.
+ */
+public final class ForecastService implements AutoCloseable {
+
+    /** Where to listen and what to watch; bootstrap null runs without Kafka (no live updates, no lag). */
+    public record Settings(String host, int port, String bootstrap, String forecastsTopic, String ticksTopic, String deadLetterTopic,
+                           String streamApplicationId, String sinkGroup) {
+        public static Settings local(int port, String bootstrap) {
+            return new Settings("127.0.0.1", port, bootstrap, "forecasts", "ticks", "ticks-dlq", "mamba-ts-stream", "mamba-ts-sink");
+        }
+
+        public Settings withGroups(String streamApplicationId, String sinkGroup) {
+            return new Settings(host, port, bootstrap, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup);
+        }
+    }
+
+    private final ServiceMetrics metrics;
+    private final LiveForecastFeed feed;
+    private final KafkaProgressProbe probe;
+    private final ForecastApi api;
+
+    private ForecastService(ServiceMetrics metrics, LiveForecastFeed feed, KafkaProgressProbe probe, ForecastApi api) {
+        this.metrics = metrics;
+        this.feed = feed;
+        this.probe = probe;
+        this.api = api;
+    }
+
+    /** Starts everything; {@code metrics} may already have in-process components bound. */
+    public static ForecastService start(Database db, Settings s, ServiceMetrics metrics) {
+        LiveForecastFeed feed = null;
+        KafkaProgressProbe probe = null;
+        if (s.bootstrap() != null) {
+            feed = new LiveForecastFeed(s.bootstrap(), s.forecastsTopic()).start();
+            metrics.bindLiveFeed(feed);
+            List<KafkaProgressProbe.Watched> groups = new ArrayList<>();
+            if (s.streamApplicationId() != null) {
+                groups.add(new KafkaProgressProbe.Watched(s.streamApplicationId(), s.ticksTopic()));
+            }
+            if (s.sinkGroup() != null) {
+                groups.add(new KafkaProgressProbe.Watched(s.sinkGroup(), s.forecastsTopic()));
+            }
+            probe = new KafkaProgressProbe(s.bootstrap(), metrics, groups, s.deadLetterTopic()).start(Duration.ofSeconds(5));
+        }
+        ForecastApi api = new ForecastApi(db.dataSource(), db.timescale(), feed, metrics, probe);
+        try {
+            api.start(s.host(), s.port());
+        } catch (RuntimeException e) {
+            if (feed != null) {
+                feed.close();
+            }
+            if (probe != null) {
+                probe.close();
+            }
+            throw new IllegalArgumentException("cannot serve on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
+        }
+        return new ForecastService(metrics, feed, probe, api);
+    }
+
+    public int port() {
+        return api.port();
+    }
+
+    public LiveForecastFeed feed() {
+        return feed;
+    }
+
+    public ServiceMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        api.close();
+        if (feed != null) {
+            feed.close();
+        }
+        if (probe != null) {
+            probe.close();
+        }
+    }
+}

@@ -1,0 +1,308 @@
+package org.mambats.service.api;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import io.javalin.http.sse.SseClient;
+import io.javalin.json.JavalinJackson;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.function.Consumer;
+import javax.sql.DataSource;
+import org.mambats.service.live.LiveForecastFeed;
+import org.mambats.service.metrics.KafkaProgressProbe;
+import org.mambats.service.metrics.ServiceMetrics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP side of the platform: the JSON API of {@link ApiCatalog}, server-sent events of new forecasts, health,
+ * Prometheus metrics, the OpenAPI description and the analyst dashboard (static files from the jar).
+ * Every request's parameters are checked by {@link RequestParams}; refusals are JSON 4xx, and an unexpected failure
+ * is a JSON 500 whose details stay in the log.
+ */
+public final class ForecastApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ForecastApi.class);
+    private static final Duration SYMBOL_CACHE = Duration.ofSeconds(2);
+
+    private final ObjectMapper json = new ObjectMapper();
+    private final DataSource ds;
+    private final MarketQueries queries;
+    private final LiveForecastFeed feed;
+    private final ServiceMetrics metrics;
+    private final KafkaProgressProbe kafka;
+    private final String version;
+    private final Set<SseClient> sseClients = new CopyOnWriteArraySet<>();
+    private final Set<String> liveSymbols = ConcurrentHashMap.newKeySet();
+    private final Consumer<LiveForecastFeed.Update> fanOut = this::fanOut;
+    private volatile List<String> symbols = List.of();
+    private volatile long symbolsAt;
+    private Javalin app;
+
+    /**
+     * @param feed    live forecasts for /api/stream, or null (then the stream endpoint answers 503)
+     * @param kafka   the Kafka probe for health and lag, or null when the service runs without Kafka
+     */
+    public ForecastApi(DataSource ds, boolean timescale, LiveForecastFeed feed, ServiceMetrics metrics, KafkaProgressProbe kafka) {
+        this.ds = ds;
+        this.queries = new MarketQueries(ds, timescale, json);
+        this.feed = feed;
+        this.metrics = metrics;
+        this.kafka = kafka;
+        String v = ForecastApi.class.getPackage().getImplementationVersion();
+        this.version = v == null ? "development" : v;
+    }
+
+    /** Starts listening on host:port (port 0 picks a free one). */
+    public ForecastApi start(String host, int port) {
+        app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.jsonMapper(new JavalinJackson(json, false));
+            config.staticFiles.add(sf -> {
+                sf.hostedPath = "/";
+                sf.directory = "/dashboard";
+                sf.location = Location.CLASSPATH;
+            });
+            config.http.prefer405over404 = false;
+        });
+        app.get(ApiCatalog.SYMBOLS.route(), this::symbols);
+        app.get(ApiCatalog.LATEST.route(), this::latest);
+        app.get(ApiCatalog.FORECASTS.route(), this::forecasts);
+        app.get(ApiCatalog.TICKS.route(), this::ticks);
+        app.get(ApiCatalog.ERRORS.route(), this::errors);
+        app.get(ApiCatalog.BACKTESTS.route(), this::backtests);
+        app.get(ApiCatalog.BACKTEST.route(), this::backtest);
+        app.get(ApiCatalog.HEALTH.route(), this::health);
+        app.get(ApiCatalog.METRICS.route(), ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        ObjectNode openApi = OpenApiDocument.build(json, ApiCatalog.ALL, version);
+        app.get(ApiCatalog.OPENAPI.route(), ctx -> ctx.json(openApi));
+        // Parameters are checked before the event stream opens, so a bad request still gets a JSON 4xx.
+        app.before(ApiCatalog.STREAM.route(), this::checkStream);
+        app.sse(ApiCatalog.STREAM.route(), this::openStream);
+
+        app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.getMessage()));
+        app.exception(SQLException.class, (e, ctx) -> {
+            LOG.warn("database error on {}: {}", ctx.path(), e.getMessage());
+            error(ctx, 503, "database_unavailable", "the database could not answer; try again");
+        });
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("failure on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, 500, "internal_error", "unexpected failure; see the service log");
+        });
+        app.error(HttpStatus.NOT_FOUND, ctx -> {
+            if (ctx.result() == null || !isJson(ctx)) {
+                error(ctx, 404, "not_found", "no such endpoint: " + RequestParams.printable(ctx.path()) + " (see /openapi.json)");
+            }
+        });
+        app.error(HttpStatus.METHOD_NOT_ALLOWED, ctx -> error(ctx, 405, "method_not_allowed", "only GET is served"));
+        if (feed != null) {
+            feed.addListener(fanOut);
+        }
+        app.start(host, port);
+        return this;
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    private static boolean isJson(Context ctx) {
+        String ct = ctx.res().getContentType();
+        return ct != null && ct.startsWith("application/json");
+    }
+
+    private void error(Context ctx, int status, String error, String message) {
+        ctx.status(status).json(json.createObjectNode().put("status", status).put("error", error).put("message", message));
+    }
+
+    // ---- endpoints ----
+
+    private void symbols(Context ctx) throws SQLException {
+        RequestParams.of(ApiCatalog.SYMBOLS, ctx);
+        ArrayNode out = json.createArrayNode();
+        for (String s : knownSymbols(true)) {
+            out.add(queries.symbolSummary(s));
+        }
+        ctx.json(out);
+    }
+
+    private void latest(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.LATEST, ctx);
+        ArrayNode out = json.createArrayNode();
+        List<String> which = p.has("symbol") ? List.of(requireSymbol(p.text("symbol"))) : knownSymbols(false);
+        for (String s : which) {
+            out.addAll(queries.latestForecasts(s));
+        }
+        ctx.json(out);
+    }
+
+    private void forecasts(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
+        String symbol = requireSymbol(p.text("symbol"));
+        Duration bucket = p.bucket("bucket");
+        RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, maxRange(bucket),
+                bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
+        String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
+        MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
+        ObjectNode out = envelope(symbol, r);
+        out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
+                .put("truncated", rows.truncated).set("forecasts", rows.items);
+        ctx.json(out);
+    }
+
+    private void ticks(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.TICKS, ctx);
+        String symbol = requireSymbol(p.text("symbol"));
+        Duration bucket = p.bucket("bucket");
+        RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, maxRange(bucket),
+                bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
+        ObjectNode out = envelope(symbol, r);
+        out.put("bucket", p.text("bucket"));
+        if (bucket == null) {
+            MarketQueries.Rows rows = queries.ticks(symbol, r, ApiCatalog.MAX_ROWS);
+            out.put("truncated", rows.truncated).set("ticks", rows.items);
+        } else {
+            out.put("truncated", false).set("candles", queries.candles(symbol, r, bucket).items);
+        }
+        ctx.json(out);
+    }
+
+    private void errors(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.ERRORS, ctx);
+        String symbol = requireSymbol(p.text("symbol"));
+        RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, ApiCatalog.MAX_ERROR_RANGE, "");
+        String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
+        ObjectNode out = envelope(symbol, r);
+        out.put("model_version", version).set("horizons", queries.errors(symbol, r, version));
+        ctx.json(out);
+    }
+
+    private void backtests(Context ctx) throws SQLException {
+        RequestParams.of(ApiCatalog.BACKTESTS, ctx);
+        ctx.json(queries.backtests(100));
+    }
+
+    private void backtest(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.BACKTEST, ctx);
+        ObjectNode run = queries.backtest(p.id("id"));
+        if (run == null) {
+            throw ApiException.notFound("no backtest run with id " + p.id("id"));
+        }
+        ctx.json(run);
+    }
+
+    private void health(Context ctx) {
+        RequestParams.of(ApiCatalog.HEALTH, ctx);
+        ObjectNode out = json.createObjectNode();
+        ObjectNode checks = out.putObject("checks");
+        boolean up = true;
+        try (Connection c = ds.getConnection()) {
+            boolean ok = c.isValid(2);
+            checks.putObject("database").put("status", ok ? "UP" : "DOWN");
+            up &= ok;
+        } catch (SQLException e) {
+            checks.putObject("database").put("status", "DOWN").put("error", e.getMessage());
+            up = false;
+        }
+        if (kafka != null) {
+            boolean ok = kafka.healthy(Duration.ofSeconds(30));
+            ObjectNode k = checks.putObject("kafka").put("status", ok ? "UP" : "DOWN");
+            if (!ok && kafka.lastError() != null) {
+                k.put("error", kafka.lastError());
+            }
+            up &= ok;
+        }
+        if (feed != null) {
+            checks.putObject("live_feed").put("status", feed.assigned() ? "UP" : "STARTING").put("topic", feed.topic())
+                    .put("received", feed.received()).put("clients", sseClients.size());
+        }
+        out.put("status", up ? "UP" : "DOWN").put("version", version);
+        ctx.status(up ? 200 : 503).json(out);
+    }
+
+    // ---- live updates ----
+
+    private void checkStream(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.STREAM, ctx);
+        if (feed == null) {
+            throw ApiException.unavailable("live updates are off: the service runs without Kafka");
+        }
+        if (p.has("symbol") && !liveSymbols.contains(p.text("symbol"))) {
+            requireSymbol(p.text("symbol"));
+        }
+    }
+
+    private void openStream(SseClient client) {
+        String symbol = client.ctx().queryParam("symbol");
+        client.ctx().attribute("symbol", symbol);
+        client.keepAlive();
+        client.onClose(() -> sseClients.remove(client));
+        sseClients.add(client);
+        // A first event, so the browser knows the stream is open before any forecast arrives.
+        client.sendEvent("ready", json.createObjectNode().put("symbol", symbol).put("topic", feed.topic()).toString());
+    }
+
+    private void fanOut(LiveForecastFeed.Update u) {
+        liveSymbols.add(u.forecast().symbol());
+        for (SseClient c : sseClients) {
+            String want = c.ctx().attribute("symbol");
+            if (want == null || want.equals(u.forecast().symbol())) {
+                if (c.terminated()) {
+                    sseClients.remove(c);
+                } else {
+                    c.sendEvent("forecast", u.json());
+                }
+            }
+        }
+    }
+
+    // ---- helpers ----
+
+    private String requireSymbol(String symbol) throws SQLException {
+        if (knownSymbols(false).contains(symbol) || knownSymbols(true).contains(symbol)) {
+            return symbol;
+        }
+        throw ApiException.notFound("unknown symbol '" + symbol + "'; see /api/symbols");
+    }
+
+    private List<String> knownSymbols(boolean fresh) throws SQLException {
+        long now = System.nanoTime();
+        if (fresh || now - symbolsAt > SYMBOL_CACHE.toNanos()) {
+            symbols = queries.symbols();
+            symbolsAt = now;
+        }
+        return symbols;
+    }
+
+    private static Duration maxRange(Duration bucket) {
+        return bucket == null ? ApiCatalog.MAX_RAW_RANGE : bucket.multipliedBy(ApiCatalog.MAX_BUCKETS);
+    }
+
+    private ObjectNode envelope(String symbol, RequestParams.TimeRange r) {
+        return json.createObjectNode().put("symbol", symbol).put("from", r.from().toEpochMilli()).put("to", r.to().toEpochMilli())
+                .put("from_time", r.from().toString()).put("to_time", Instant.ofEpochMilli(r.to().toEpochMilli()).toString());
+    }
+
+    @Override
+    public void close() {
+        if (feed != null) {
+            feed.removeListener(fanOut);
+        }
+        for (SseClient c : sseClients) {
+            c.close();
+        }
+        if (app != null) {
+            app.stop();
+        }
+    }
+}

@@ -1,0 +1,195 @@
+package org.mambats.service.live;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.mambats.model.forecast.Forecast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the forecasts topic from its end and hands every new forecast to the listeners (the server-sent event
+ * clients). It reads committed records only, so a forecast appears once the stream's transaction commits, exactly
+ * as a downstream consumer sees it; it uses no consumer group (a dashboard must not steal partitions from anyone).
+ */
+public final class LiveForecastFeed implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LiveForecastFeed.class);
+
+    /** A forecast as it was on the topic (the JSON, passed through unchanged) and decoded. */
+    public record Update(Forecast forecast, String json) {
+    }
+
+    private final String bootstrap;
+    private final String topic;
+    private final List<Consumer<Update>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+    private final AtomicLong received = new AtomicLong();
+    private final AtomicLong malformed = new AtomicLong();
+    private volatile boolean assigned;
+    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private Thread thread;
+
+    public LiveForecastFeed(String bootstrap, String topic) {
+        this.bootstrap = bootstrap;
+        this.topic = topic;
+    }
+
+    public void addListener(Consumer<Update> listener) {
+        listeners.add(listener);
+    }
+
+    public void removeListener(Consumer<Update> listener) {
+        listeners.remove(listener);
+    }
+
+    public long received() {
+        return received.get();
+    }
+
+    public long malformed() {
+        return malformed.get();
+    }
+
+    /** True once the feed is positioned at the end of every partition of the topic. */
+    public boolean assigned() {
+        return assigned;
+    }
+
+    public String topic() {
+        return topic;
+    }
+
+    public synchronized LiveForecastFeed start() {
+        if (running.getAndSet(true)) {
+            return this;
+        }
+        thread = new Thread(this::run, "live-forecast-feed");
+        thread.setDaemon(true);
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "mamba-ts-service-live");
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer = c;
+            if (!running.get()) {
+                return; // closed before the consumer existed
+            }
+            assignAtEnd(c);
+            while (running.get()) {
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
+                    deliver(r.value());
+                }
+                if (c.assignment().size() < partitionCount(c)) {
+                    assignAtEnd(c); // partitions were added to the topic
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("live forecast feed stopped: {}", e.toString());
+        } finally {
+            consumer = null;
+            assigned = false;
+        }
+    }
+
+    /** Waits for the topic to exist, then takes every partition from its end (new partitions from their start). */
+    private void assignAtEnd(KafkaConsumer<byte[], byte[]> c) {
+        List<TopicPartition> parts = new ArrayList<>();
+        while (running.get()) {
+            List<PartitionInfo> info = c.partitionsFor(topic, Duration.ofSeconds(5));
+            if (info != null && !info.isEmpty()) {
+                info.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+                break;
+            }
+            LOG.info("waiting for topic {} to exist", topic);
+            sleep(1000);
+        }
+        List<TopicPartition> known = new ArrayList<>(c.assignment());
+        c.assign(parts);
+        List<TopicPartition> fresh = new ArrayList<>(parts);
+        fresh.removeAll(known);
+        if (known.isEmpty()) {
+            c.seekToEnd(parts);
+        } else {
+            c.seekToBeginning(fresh);
+        }
+        parts.forEach(c::position); // resolve the positions now, so nothing published after this point is missed
+        assigned = true;
+    }
+
+    private int partitionCount(KafkaConsumer<byte[], byte[]> c) {
+        List<PartitionInfo> info = c.partitionsFor(topic, Duration.ofSeconds(5));
+        return info == null ? 0 : info.size();
+    }
+
+    private void deliver(byte[] value) {
+        Forecast f;
+        try {
+            f = Forecast.fromJson(value);
+        } catch (IOException | RuntimeException e) {
+            if (malformed.incrementAndGet() <= 10) {
+                LOG.warn("skipping a malformed forecast record: {}", e.getMessage());
+            }
+            return;
+        }
+        received.incrementAndGet();
+        Update u = new Update(f, new String(value, StandardCharsets.UTF_8));
+        for (Consumer<Update> l : listeners) {
+            try {
+                l.accept(u);
+            } catch (RuntimeException e) {
+                LOG.debug("listener failed: {}", e.toString());
+            }
+        }
+    }
+
+    private void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running.set(false);
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (!running.getAndSet(false)) {
+                return;
+            }
+            t = thread;
+        }
+        KafkaConsumer<byte[], byte[]> c = consumer;
+        if (c != null) {
+            c.wakeup();
+        }
+        try {
+            t.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

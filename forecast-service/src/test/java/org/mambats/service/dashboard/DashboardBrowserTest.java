@@ -1,0 +1,247 @@
+package org.mambats.service.dashboard;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambats.ingest.bench.BenchModels;
+import org.mambats.ingest.broker.KafkaBroker;
+import org.mambats.ingest.db.Database;
+import org.mambats.ingest.sink.ForecastSink;
+import org.mambats.ingest.stream.ForecastStreamApp;
+import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.tick.Tick;
+import org.mambats.model.tick.TickJson;
+import org.mambats.service.ForecastService;
+import org.mambats.service.metrics.ServiceMetrics;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.Select;
+
+/**
+ * The dashboard in a real browser (Debian's headless Chromium), against the real pipeline: a KRaft broker, the
+ * stream with the Mamba operator, the sink into an embedded PostgreSQL, and the service. Checks that the chart
+ * renders with prices and forecasts, that a live update arrives over server-sent events, that switching the symbol
+ * loads the other symbol, and that a backtest's equity curves are drawn.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DashboardBrowserTest {
+    private static final long T0 = 1_700_000_000_000L; // event time of the first tick
+
+    @TempDir
+    static Path tmp;
+
+    private Database db;
+    private KafkaBroker broker;
+    private ForecastStreamApp stream;
+    private ForecastSink sink;
+    private ForecastService service;
+    private KafkaProducer<byte[], byte[]> producer;
+    private ChromeDriver browser;
+    private String browserProblem;
+
+    @BeforeAll
+    void startPlatform() throws Exception {
+        browserProblem = HeadlessChromium.prepare();
+        System.err.println(browserProblem == null ? "browser test: using " + HeadlessChromium.BROWSER : "browser test skipped: " + browserProblem);
+        if (browserProblem != null) {
+            return;
+        }
+        db = Database.open(null, tmp.resolve("pg"), 6);
+        broker = KafkaBroker.builder(tmp.resolve("kafka")).inProcess(true).start();
+        String bootstrap = broker.bootstrapServers();
+        ForecastStreamApp.createTopics(bootstrap, StreamTopics.DEFAULT, 2);
+        ForecastModel model = BenchModels.untrained(tmp.resolve("model"));
+        ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
+        s.bootstrap = bootstrap;
+        s.applicationId = "dashboard-test";
+        s.stateDir = tmp.resolve("streams");
+        s.warmUpTicks = 3_000;
+        stream = new ForecastStreamApp(model, s);
+        stream.start();
+        sink = new ForecastSink(new ForecastSink.Config(bootstrap, "forecasts", "ticks", "dashboard-test-sink", 1000, 50, 1000),
+                db.dataSource());
+        new Thread(sink, "test-sink").start();
+        assertTrue(stream.awaitRunning(Duration.ofMinutes(2)), "stream running");
+        service = ForecastService.start(db, ForecastService.Settings.local(0, bootstrap), new ServiceMetrics());
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+
+        // History: 400 ticks a second apart for two symbols at very different price levels.
+        for (int i = 0; i < 400; i++) {
+            publish("AAA", i, 100 + Math.sin(i / 20.0));
+            publish("BBB", i, 5000 + 20 * Math.cos(i / 30.0));
+        }
+        producer.flush();
+        waitFor(Duration.ofSeconds(90), "both symbols' last forecasts in the database", () -> storedForecasts("AAA", 399) && storedForecasts("BBB", 399));
+        storeBacktestRun();
+        browser = HeadlessChromium.start(tmp.resolve("chromium-profile"));
+    }
+
+    @AfterAll
+    void stopPlatform() {
+        if (browser != null) {
+            browser.quit();
+        }
+        if (producer != null) {
+            producer.close();
+        }
+        if (service != null) {
+            service.close();
+        }
+        if (sink != null) {
+            sink.stop();
+        }
+        if (stream != null) {
+            stream.close();
+        }
+        if (broker != null) {
+            broker.close();
+        }
+        if (db != null) {
+            db.close();
+        }
+    }
+
+    @Test
+    void chartRendersUpdatesLiveAndSwitchesSymbol() throws Exception {
+        assumeTrue(browserProblem == null, () -> "headless Chromium not available: " + browserProblem);
+        browser.get("http://127.0.0.1:" + service.port() + "/");
+        JavascriptExecutor js = browser;
+
+        // 1. The chart renders: candles and forecast points loaded, and the chart's canvases have drawn pixels.
+        waitFor(Duration.ofSeconds(30), "first chart load", () -> number(js, "dashboard.loads") >= 1);
+        assertEquals("AAA", js.executeScript("return dashboard.symbol"), "first symbol selected");
+        assertTrue(number(js, "dashboard.candles") > 0, "candles drawn");
+        assertTrue(number(js, "dashboard.forecastPoints") > 0, "forecast points drawn");
+        waitFor(Duration.ofSeconds(10), "coloured pixels on the price chart", () -> colouredPixels(js, "price-chart") > 500);
+        assertTrue(browser.findElement(By.id("title")).getText().startsWith("AAA"), "title names the symbol");
+        assertTrue(browser.findElements(By.cssSelector("#latest tbody tr")).size() >= 3, "latest forecast per horizon");
+
+        // 2. A live update: a new tick for AAA reaches the page through the stream, the forecasts topic and SSE.
+        waitFor(Duration.ofSeconds(20), "live stream open", () -> browser.findElement(By.id("live")).getAttribute("class").contains("on"));
+        double before = number(js, "dashboard.liveUpdates");
+        publish("AAA", 400, 123.45);
+        producer.flush();
+        waitFor(Duration.ofSeconds(30), "live update with the new price",
+                () -> number(js, "dashboard.liveUpdates") > before && number(js, "dashboard.lastPrice") == 123.45);
+
+        // 3. Switching the symbol loads the other symbol's prices and follows its live updates.
+        double loads = number(js, "dashboard.loads");
+        new Select(browser.findElement(By.id("symbol"))).selectByValue("BBB");
+        waitFor(Duration.ofSeconds(30), "BBB loaded", () -> "BBB".equals(js.executeScript("return dashboard.symbol"))
+                && number(js, "dashboard.loads") > loads);
+        assertTrue(number(js, "dashboard.lastPrice") > 4000, "BBB's price level, not AAA's");
+        assertTrue(browser.findElement(By.id("title")).getText().startsWith("BBB"));
+        double liveBefore = number(js, "dashboard.liveUpdates");
+        publish("AAA", 401, 99.0); // not shown any more
+        publish("BBB", 400, 5100.5);
+        producer.flush();
+        waitFor(Duration.ofSeconds(30), "BBB live update", () -> number(js, "dashboard.lastPrice") == 5100.5);
+        assertEquals(liveBefore + 1, number(js, "dashboard.liveUpdates"), "only BBB's update counted after the switch");
+
+        // 4. The stored backtest run is listed and its equity curves drawn.
+        waitFor(Duration.ofSeconds(30), "equity curves", () -> number(js, "dashboard.equityCurves") == 2);
+        WebElement row = browser.findElement(By.cssSelector("#backtests tbody tr"));
+        assertTrue(row.getText().contains("+5.0%"), "Mamba return of the stored run: " + row.getText());
+        assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
+
+        Files.write(Path.of("target", "dashboard-browser-test.png"), browser.getScreenshotAs(OutputType.BYTES));
+    }
+
+    private void publish(String symbol, int i, double price) {
+        Tick t = Tick.trade(symbol, T0 + 1000L * i, price, 1.0, i);
+        producer.send(new ProducerRecord<>("ticks", symbol.getBytes(StandardCharsets.UTF_8), TickJson.write(t)));
+    }
+
+    private boolean storedForecasts(String symbol, long seq) {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM forecasts WHERE symbol = ? AND seq = ?")) {
+            ps.setString(1, symbol);
+            ps.setLong(2, seq);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() && rs.getLong(1) > 0;
+            }
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    /** A run as the backtest stores it: metrics with a Mamba trading result, and two equity curves. */
+    private void storeBacktestRun() throws Exception {
+        try (Connection c = db.dataSource().getConnection()) {
+            long id;
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO backtest_runs (model, model_version, config, metrics) VALUES "
+                    + "('m', 'v', '{\"mode\":\"checkpoint\"}', '{\"models\":{\"mamba\":{\"trading\":{\"cumulative_return\":0.05}}}}') RETURNING id");
+                 ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                id = rs.getLong(1);
+            }
+            try (PreparedStatement ps = c.prepareStatement("INSERT INTO backtest_equity VALUES (?, ?, ?, ?)")) {
+                for (String m : new String[] {"mamba", "buy-and-hold"}) {
+                    ps.setLong(1, id);
+                    ps.setString(2, m);
+                    ps.setArray(3, c.createArrayOf("timestamptz", new Timestamp[] {new Timestamp(T0), new Timestamp(T0 + 60_000),
+                            new Timestamp(T0 + 120_000)}));
+                    ps.setArray(4, c.createArrayOf("float8", new Double[] {1.0, m.equals("mamba") ? 1.02 : 0.99, 1.05}));
+                    ps.executeUpdate();
+                }
+            }
+        }
+    }
+
+    private static double number(JavascriptExecutor js, String expr) {
+        Object v = js.executeScript("return Number(" + expr + ")");
+        return v instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Pixels that are neither white nor transparent on the canvases inside the element. */
+    private static long colouredPixels(JavascriptExecutor js, String elementId) {
+        Object v = js.executeScript("""
+                let n = 0;
+                for (const c of document.getElementById(arguments[0]).querySelectorAll('canvas')) {
+                  if (!c.width || !c.height) continue;
+                  const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+                  for (let i = 0; i < d.length; i += 4) {
+                    if (d[i + 3] > 0 && !(d[i] > 240 && d[i + 1] > 240 && d[i + 2] > 240)) n++;
+                  }
+                }
+                return n;""", elementId);
+        return ((Number) v).longValue();
+    }
+
+    private static void waitFor(Duration timeout, String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (condition.getAsBoolean()) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
+    }
+}
