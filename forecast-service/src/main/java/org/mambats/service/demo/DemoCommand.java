@@ -4,7 +4,7 @@ import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -32,7 +32,9 @@ import org.mambats.service.ForecastService;
 import org.mambats.service.metrics.ServiceMetrics;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code ./mamba-ts demo}: the whole platform on one machine, on the real Bitstamp trades. Trains a model on the first
@@ -67,10 +69,13 @@ public class DemoCommand implements Callable<Integer> {
     @Option(names = "--stop-after", description = "Stop by itself after this many seconds (default: run until Ctrl-C).")
     Long stopAfter;
 
-    private final PrintStream out = System.out;
+    @Spec
+    CommandSpec spec;
+    private PrintWriter out;
 
     @Override
     public Integer call() throws Exception {
+        out = spec.commandLine().getOut();
         if (!(rate > 0)) {
             throw new IllegalArgumentException("--rate must be positive");
         }
@@ -106,6 +111,7 @@ public class DemoCommand implements Callable<Integer> {
             StreamTopics topics = StreamTopics.DEFAULT;
             ForecastStreamApp.createTopics(bootstrap, topics, 3);
             out.printf("  PostgreSQL %s (%s path)%n  Kafka      %s%n", db.jdbcUrl(), db.timescale() ? "TimescaleDB" : "plain PostgreSQL", bootstrap);
+            out.flush();
 
             step("starting the stream (Mamba operator, exactly-once) and the sink");
             ForecastStreamApp.Settings ss = new ForecastStreamApp.Settings();
@@ -156,10 +162,12 @@ public class DemoCommand implements Callable<Integer> {
             out.println("  API:        http://127.0.0.1:" + service.port() + "/openapi.json   metrics: /metrics   health: /health");
             out.println("  Ctrl-C stops everything.");
             out.println();
+            out.flush();
             long started = System.nanoTime();
             while (!stop.await(10, TimeUnit.SECONDS)) {
                 out.printf(Locale.ROOT, "demo: published %,d/%,d ticks; %s; sink wrote %,d rows%n", replay.published() + historyFrom,
                         rows.size(), stream.counters(), sink.written());
+                out.flush();
                 if (replay.failure() != null) {
                     throw new IllegalStateException("replay failed: " + replay.failure().getMessage(), replay.failure());
                 }
@@ -228,10 +236,12 @@ public class DemoCommand implements Callable<Integer> {
                 "--report", workDir.resolve("backtest").toString(), "--jdbc-url", jdbcUrl, "--quiet");
         out.println(rc == 0 ? "demo: backtest stored (out of sample, from " + Instant.ofEpochMilli(Long.parseLong(evalFrom))
                 + "); see the dashboard's backtest panel" : "demo: the backtest failed (exit " + rc + "); the rest runs on");
+        out.flush();
     }
 
     private void step(String what) {
         out.println("demo: " + what);
+        out.flush();
     }
 
     private static void deleteRecursively(Path dir) throws IOException {
