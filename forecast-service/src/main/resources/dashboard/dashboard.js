@@ -189,6 +189,7 @@
       q90Series.update({ time: ft, value: f.price_levels['0.9'] });
     }
     setLive(true);
+    $('status').textContent = 'data up to ' + fmtTime(f.ts);
     renderLatest(Array.from(latestByHorizon.values()));
   }
 
@@ -237,7 +238,7 @@
       const tr = tb.insertRow();
       tr.dataset.id = r.id;
       const m = r.summary.mamba || {}, bh = r.summary['buy-and-hold'] || {};
-      [r.id, fmtTime(r.created_at), (r.model || '') + ' ' + (r.model_version || ''),
+      [r.id, fmtTime(r.created_at).slice(0, 16), r.mode || '',
         m.cumulative_return != null ? signedPct(m.cumulative_return) : '', bh.cumulative_return != null ? signedPct(bh.cumulative_return) : '']
         .forEach((c) => { tr.insertCell().textContent = c; });
       tr.addEventListener('click', () => showBacktest(r.id).catch(report));
@@ -268,7 +269,10 @@
     equityChart.timeScale().fitContent();
     state.equityCurves = equitySeries.length;
     const rule = run.metrics.trading_rule || {};
-    $('equity-title').textContent = 'run ' + id + ': equity (start = 1) of every model' + (rule.description ? ' · ' + rule.description : '');
+    // The full rule is long; the title names its parameters and keeps the text as a tooltip.
+    $('equity-title').textContent = 'run ' + id + (run.model ? ' (' + run.model + ' ' + (run.model_version || '') + ')' : '')
+      + ': equity, start = 1' + (rule.horizon ? ' · trading ' + rule.horizon + ' medians, ' + rule.costs_bps + ' bp costs' : '');
+    $('equity-title').title = rule.description || '';
   }
 
   // ---- wiring ----

@@ -73,7 +73,7 @@ class SchemaTest {
         }
         Migrations.Result again = db.migrate();
         assertEquals(0, again.applied());
-        assertEquals("4", again.schemaVersion());
+        assertEquals("5", again.schemaVersion());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO models (name, version, config, provenance) VALUES ('mamba', 'v1', '{\"d_model\": 64}', "
                     + "'{\"seed\": 42}')");
