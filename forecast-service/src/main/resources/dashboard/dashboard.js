@@ -59,8 +59,15 @@
     if (!m) { return null; }
     return Number(m[1]) * { ms: 1, s: 1000, m: 60000, h: 3600000 }[m[2]];
   }
-  /** Forecasts are drawn at the time they forecast: made at ts, for ts + horizon (tick horizons: at ts). */
-  function targetSec(f) { return sec(f.ts + (horizonMs(f.horizon) || 0)); }
+  /**
+   * Forecasts are drawn at the time they forecast: made at ts, for ts + horizon (tick horizons: at ts), on the candle
+   * grid (the chart spaces points by index, so off-grid points would squeeze the candles apart). The last forecast
+   * of each bucket wins.
+   */
+  function targetSec(f) {
+    const t = sec(f.ts + (horizonMs(f.horizon) || 0));
+    return t - (t % state.bucketSec);
+  }
   function bucketFor(windowSec) {
     return windowSec <= 900 ? ['10s', 10] : windowSec <= 3600 ? ['1m', 60] : windowSec <= 21600 ? ['5m', 300] : ['15m', 900];
   }
@@ -121,13 +128,13 @@
       state.horizon ? getJson('/api/forecasts?' + q + '&horizon=' + encodeURIComponent(state.horizon)) : { forecasts: [] }
     ]);
     if (mine !== loadSeq) { return; } // a newer load (symbol switch) started meanwhile
-    state.bucketSec = bucketSec;
+    state.bucketSec = bucketSec; // before targetSec below
     const candles = ticks.candles.map((c) => ({ time: sec(c.ts), open: c.open, high: c.high, low: c.low, close: c.close }));
     candleSeries.setData(candles);
     lastCandle = candles.length ? Object.assign({}, candles[candles.length - 1]) : null;
     const pts = forecasts.forecasts.map((f) => ({ t: targetSec(f), f }));
     const dedup = [];
-    for (const p of pts) { // one point per second: keep the last
+    for (const p of pts) { // one point per bucket: keep the last
       if (dedup.length && dedup[dedup.length - 1].t === p.t) { dedup[dedup.length - 1] = p; } else { dedup.push(p); }
     }
     p50Series.setData(dedup.map((p) => ({ time: p.t, value: p.f.price_levels['0.5'] })));

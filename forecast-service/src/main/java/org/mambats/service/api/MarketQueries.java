@@ -345,6 +345,10 @@ public final class MarketQueries {
     /** Per model: pinball skill vs no-change per horizon and the trading result, when the metrics have them. */
     private ObjectNode summary(JsonNode metrics) {
         ObjectNode s = json.createObjectNode();
+        JsonNode hold = metrics.path("buy_and_hold");
+        if (hold.has("cumulative_return")) {
+            s.putObject("buy-and-hold").set("cumulative_return", hold.get("cumulative_return"));
+        }
         JsonNode models = metrics.path("models");
         models.fieldNames().forEachRemaining(name -> {
             JsonNode m = models.get(name);

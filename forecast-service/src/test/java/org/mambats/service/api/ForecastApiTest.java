@@ -194,7 +194,7 @@ class ForecastApiTest {
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             try (ResultSet rs = s.executeQuery("INSERT INTO backtest_runs (model, model_version, config, metrics) VALUES ('m', 'v1', "
                     + "'{\"run_id\":\"r1\",\"mode\":\"checkpoint\"}', '{\"models\":{\"mamba\":{\"trading\":{\"cumulative_return\":-0.1,"
-                    + "\"sharpe\":1.5,\"max_drawdown\":0.2},\"horizons\":{\"10s\":{\"pinball_mean\":0.002}}}}}') RETURNING id")) {
+                    + "\"sharpe\":1.5,\"max_drawdown\":0.2},\"horizons\":{\"10s\":{\"pinball_mean\":0.002}}}},\"buy_and_hold\":{\"cumulative_return\":0.03}}') RETURNING id")) {
                 rs.next();
                 id = rs.getLong(1);
             }
@@ -212,6 +212,7 @@ class ForecastApiTest {
         assertEquals("r1", run.get("run_id").asText());
         assertEquals(-0.1, run.get("summary").get("mamba").get("cumulative_return").asDouble());
         assertEquals(0.002, run.get("summary").get("mamba").get("pinball_mean").get("10s").asDouble());
+        assertEquals(0.03, run.get("summary").get("buy-and-hold").get("cumulative_return").asDouble());
         JsonNode detail = ok("/api/backtests/" + id);
         JsonNode eq = detail.get("equity").get("mamba");
         assertEquals(2, eq.size());
