@@ -63,13 +63,13 @@ class SchemaTest {
         try (Connection c = db.dataSource().getConnection()) {
             assumeFalse(Migrations.timescaleAvailable(c), "timescaledb is installed here: the plain path is not taken");
             assertFalse(db.timescale());
-            for (String t : List.of("ticks", "forecasts", "models", "backtest_runs", "sink_offsets")) {
+            for (String t : List.of("ticks", "forecasts", "models", "backtest_runs", "backtest_equity", "sink_offsets")) {
                 assertEquals(1, count(c, "SELECT count(*) FROM information_schema.tables WHERE table_name = '" + t + "'"), t);
             }
             for (String v : List.of("candles_1m", "candles_1h", "forecast_errors", "forecast_error_summary")) {
                 assertEquals(1, count(c, "SELECT count(*) FROM information_schema.views WHERE table_name = '" + v + "'"), v);
             }
-            assertEquals(3, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
+            assertEquals(5, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
         }
         Migrations.Result again = db.migrate();
         assertEquals(0, again.applied());
