@@ -143,6 +143,45 @@ class ComposeEnvironmentTest {
         }
     }
 
+    @Test
+    void thePathsTheServicesUseAreVolumesInDirectoriesTheImageGivesItsUser() throws IOException {
+        // A named volume mounted where the image has no directory belongs to root, and the non-root user cannot write.
+        String runtimeStage = Files.readString(DOCKERFILE).split("(?m)^FROM ")[2];
+        Matcher mkdir = Pattern.compile("mkdir -p ([^&\\n]+)").matcher(runtimeStage);
+        assertTrue(mkdir.find(), "the runtime stage creates the data directories");
+        Set<String> created = new TreeSet<>();
+        for (String path : mkdir.group(1).trim().split("\\s+")) {
+            if (path.startsWith("/")) {
+                created.add(path); // not the line continuation
+            }
+        }
+        Matcher chown = Pattern.compile("chown -R mamba (\\S+)").matcher(runtimeStage);
+        assertTrue(chown.find(), "the runtime stage gives the data directories to its user");
+        String owned = chown.group(1);
+        ComposeFile compose = ComposeFile.read(ComposeFile.COMPOSE_YAML);
+        int checked = 0;
+        for (Map.Entry<String, JsonNode> e : compose.services().entrySet()) {
+            if (!ComposeFile.runsMambaTs(e.getValue())) {
+                continue;
+            }
+            Set<String> mounted = new TreeSet<>();
+            for (JsonNode v : e.getValue().path("volumes")) {
+                String target = v.asText().split(":")[1];
+                assertTrue(created.contains(target) && target.startsWith(owned + "/"),
+                        e.getKey() + " mounts a volume at " + target + ", which the image does not create for its user: " + created);
+                mounted.add(target);
+            }
+            for (Map.Entry<String, String> env : ComposeFile.environment(e.getValue()).entrySet()) {
+                if (env.getValue() != null && env.getValue().startsWith(owned + "/")) {
+                    assertTrue(mounted.contains(env.getValue()), e.getKey() + " " + env.getKey() + "=" + env.getValue()
+                            + " is not a volume of the service, so it would not outlive the container: " + mounted);
+                    checked++;
+                }
+            }
+        }
+        assertEquals(5, checked, "train --out, and --checkpoint and --state-dir of both streams");
+    }
+
     /** The value (or its start) must be a reference to a variable without a default: the secret comes from outside. */
     private static void assertSecretReference(String where, String value) {
         List<Interpolation.Reference> refs = Interpolation.references(value);
