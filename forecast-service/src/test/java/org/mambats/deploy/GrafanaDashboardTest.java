@@ -46,6 +46,7 @@ class GrafanaDashboardTest {
     static final Path DASHBOARD = ComposeFile.DOCKER_DIR.resolve("grafana/dashboards/mamba-ts.json");
     static final Path DATASOURCE = ComposeFile.DOCKER_DIR.resolve("grafana/provisioning/datasources/timescaledb.yaml");
     static final Path READER_SQL = ComposeFile.DOCKER_DIR.resolve("timescaledb/grafana-reader.sql");
+    static final Path READER_SCRIPT = ComposeFile.DOCKER_DIR.resolve("timescaledb/grafana-reader.sh");
     static final String READER = "grafana_reader";
     static final String READER_PASSWORD = "reader-test-password";
     static final String SYMBOL = "BTCUSD";
@@ -68,9 +69,7 @@ class GrafanaDashboardTest {
         to = Instant.parse(dashboard.path("time").path("to").asText());
         pg = EmbeddedPostgresServer.start(dir.resolve("pg"), Map.of("fsync", "off"));
         // The stack's order: the init script creates the role before the sink migrates the schema.
-        try (Connection c = DriverManager.getConnection(pg.jdbcUrl()); Statement s = c.createStatement()) {
-            s.execute(readerSql("postgres"));
-        }
+        createReaderRole();
         try (Database db = Database.open(pg.jdbcUrl(), null, 2)) {
             assertFalse(db.timescale(), "the embedded PostgreSQL has no timescaledb: the plain path");
             seed(db);
@@ -82,6 +81,38 @@ class GrafanaDashboardTest {
     static void tearDown() {
         if (pg != null) {
             pg.close();
+        }
+    }
+
+    /**
+     * Runs docker/timescaledb/grafana-reader.sh as the TimescaleDB image does (psql from Debian's postgresql-client,
+     * which these machines have); without psql, grafana-reader.sql with its variables filled in as the script would.
+     */
+    static void createReaderRole() throws Exception {
+        if (!psqlInstalled()) {
+            System.err.println("[GrafanaDashboardTest] psql not found: running grafana-reader.sql without its shell script");
+            try (Connection c = DriverManager.getConnection(pg.jdbcUrl()); Statement s = c.createStatement()) {
+                s.execute(readerSql("postgres"));
+            }
+            return;
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", READER_SCRIPT.toString()).redirectErrorStream(true);
+        pb.environment().putAll(Map.of("PGHOST", "localhost", "PGPORT", Integer.toString(pg.port()), "POSTGRES_USER", "postgres",
+                "POSTGRES_DB", "postgres", "GRAFANA_DB_USER", READER, "GRAFANA_DB_PASSWORD", READER_PASSWORD,
+                "GRAFANA_READER_SQL", READER_SQL.toString()));
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS), "grafana-reader.sh finishes");
+        assertEquals(0, p.exitValue(), "grafana-reader.sh failed:\n" + out);
+    }
+
+    static boolean psqlInstalled() {
+        try {
+            Process p = new ProcessBuilder("psql", "--version").redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (java.io.IOException | InterruptedException e) {
+            return false;
         }
     }
 
