@@ -56,6 +56,7 @@ public class MambaTs implements Runnable {
 
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new MambaTs());
+        EnvironmentDefaults.install(cli, System.getenv()); // --foo-bar defaults to $MAMBA_TS_FOO_BAR
         // A user's mistake (a bad path, a malformed file, a wrong option value) deserves one clear line, not a stack trace.
         cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
             if (ex instanceof IllegalArgumentException || ex instanceof java.io.IOException) {
