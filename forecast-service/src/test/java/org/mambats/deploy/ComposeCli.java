@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.mambats.testsupport.DebianPackages;
 
 /**
  * A Compose implementation that validates files without a Docker engine: {@code docker compose} (v2) when the plugin
@@ -21,7 +22,6 @@ final class ComposeCli {
     }
 
     private static final Path APT_GET = Path.of("/usr/bin/apt-get");
-    private static final long INSTALL_TIMEOUT_S = 300;
 
     private final List<String> command;
 
@@ -75,24 +75,11 @@ final class ComposeCli {
         return run(all, environment, 120);
     }
 
-    private static void install() throws IOException, InterruptedException {
-        System.err.println("[ComposeCli] docker-compose not found: installing Debian's docker-compose package "
-                + "(apt-get install -y --no-install-recommends docker-compose) to validate docker/compose.yaml");
-        List<String> install = List.of(APT_GET.toString(), "install", "-y", "--no-install-recommends",
-                "-o", "DPkg::Lock::Timeout=120", "docker-compose");
-        Map<String, String> noninteractive = Map.of("DEBIAN_FRONTEND", "noninteractive");
-        Result first = run(install, noninteractive, INSTALL_TIMEOUT_S);
-        if (first.exitCode() != 0) {
-            // A fresh machine has no package lists yet.
-            System.err.println("[ComposeCli] install failed (exit " + first.exitCode() + "); running apt-get update and retrying");
-            Result update = run(List.of(APT_GET.toString(), "update", "-o", "DPkg::Lock::Timeout=120"), noninteractive, INSTALL_TIMEOUT_S);
-            Result second = run(install, noninteractive, INSTALL_TIMEOUT_S);
-            if (second.exitCode() != 0) {
-                throw new IOException("could not install docker-compose with apt-get:\n" + update.stderr() + "\n" + second.stdout()
-                        + "\n" + second.stderr());
-            }
+    private static void install() throws IOException {
+        String problem = DebianPackages.ensure(List.of(Path.of("/usr/bin/docker-compose")), "docker-compose");
+        if (problem != null) {
+            throw new IOException("could not install docker-compose: " + problem);
         }
-        System.err.println("[ComposeCli] docker-compose installed");
     }
 
     private static Result run(List<String> command, Map<String, String> environment, long timeoutSeconds)

@@ -3,6 +3,7 @@ package org.mambats.service.dashboard;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.mambats.testsupport.DebianPackages;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;

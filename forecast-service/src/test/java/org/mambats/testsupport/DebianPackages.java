@@ -1,4 +1,4 @@
-package org.mambats.service.dashboard;
+package org.mambats.testsupport;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -11,12 +11,12 @@ import java.util.concurrent.TimeUnit;
  * Installs Debian packages a test needs (a browser, a validator) when they are missing, so a fresh CI machine runs
  * the test instead of skipping it. Installs only as root with apt-get present; otherwise says why it cannot.
  */
-final class DebianPackages {
+public final class DebianPackages {
     private DebianPackages() {
     }
 
     /** Null when every file exists (after installing {@code packages} if needed), else the reason it could not. */
-    static synchronized String ensure(List<Path> files, String... packages) {
+    public static synchronized String ensure(List<Path> files, String... packages) {
         if (files.stream().allMatch(Files::isExecutable)) {
             return null;
         }
@@ -31,7 +31,7 @@ final class DebianPackages {
         String first = run(install(packages));
         if (first != null) {
             // A fresh machine may have no package lists yet.
-            String update = run(List.of("apt-get", "update"));
+            String update = run(List.of("apt-get", "update", "-o", "DPkg::Lock::Timeout=120"));
             String second = update == null ? run(install(packages)) : update;
             if (second != null) {
                 return "installing " + String.join(" ", packages) + " failed: " + second;
@@ -41,7 +41,7 @@ final class DebianPackages {
     }
 
     private static List<String> install(String... packages) {
-        List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends"));
+        List<String> cmd = new ArrayList<>(List.of("apt-get", "install", "-y", "--no-install-recommends", "-o", "DPkg::Lock::Timeout=120"));
         cmd.addAll(List.of(packages));
         return cmd;
     }
