@@ -46,7 +46,7 @@ public interface BacktestSink extends AutoCloseable {
                 return p.open(url);
             }
         }
-        throw new IllegalArgumentException("no backtest sink on the class path accepts " + url
+        throw new IllegalArgumentException("no backtest sink on the class path accepts " + url.replaceAll("(?i)(password=)[^&;]*", "$1***")
                 + " (the database sink arrives with the TimescaleDB issue); run without --jdbc-url");
     }
 }

