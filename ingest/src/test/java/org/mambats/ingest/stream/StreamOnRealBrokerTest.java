@@ -15,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -94,6 +95,15 @@ class StreamOnRealBrokerTest {
 
     /** Publishes the ticks in time order, {@code perSecond} of them a second (0: all at once). */
     private static Thread publisher(String topic, int perSecond, AtomicInteger sent) {
+        return publisher(topic, perSecond, sent, java.util.Map.of());
+    }
+
+    /**
+     * Publishes the ticks at {@code perSecond}, pausing before tick i until {@code gates.get(i)} opens (pacing restarts
+     * after each pause); so a test can hold parts of a replay back until the stream under test is where it wants it,
+     * however slow the machine.
+     */
+    private static Thread publisher(String topic, int perSecond, AtomicInteger sent, java.util.Map<Integer, CountDownLatch> gates) {
         Thread t = new Thread(() -> {
             Properties p = new Properties();
             p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
@@ -105,9 +115,17 @@ class StreamOnRealBrokerTest {
             p.put(ProducerConfig.ACKS_CONFIG, "all");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
                 long start = System.nanoTime();
+                int paced = 0;
                 for (Tick tick : ticks) {
+                    CountDownLatch gate = gates.get(sent.get());
+                    if (gate != null) {
+                        producer.flush();
+                        gate.await();
+                        start = System.nanoTime();
+                        paced = sent.get();
+                    }
                     if (perSecond > 0) {
-                        long due = start + (long) (sent.get() * 1e9 / perSecond);
+                        long due = start + (long) ((sent.get() - paced) * 1e9 / perSecond);
                         long wait = due - System.nanoTime();
                         if (wait > 0) {
                             Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
@@ -195,18 +213,27 @@ class StreamOnRealBrokerTest {
     void killedWithSigkillMidReplayAndRestartedEndsExactlyOnce() throws Exception {
         StreamTopics t = topics("crash");
         AtomicInteger sent = new AtomicInteger();
-        // Slow enough that the replay is still running when the stream dies: about 7 s for 2,100 ticks.
-        Thread pub = publisher(t.ticks(), 300, sent);
+        // 300 ticks, then a pause until the stream has forecast something (however long the child JVM takes to
+        // start on a loaded machine), then 150 ticks/s up to tick 1,500, then a pause until the kill: so the stream
+        // dies while ticks are flowing, and the replay is unfinished when it does.
+        CountDownLatch streamUp = new CountDownLatch(1);
+        CountDownLatch killed = new CountDownLatch(1);
+        Thread pub = publisher(t.ticks(), 150, sent, java.util.Map.of(300, streamUp, 1500, killed));
         Process first = startChild(t, "crash-state-1");
         // Pull the plug once the stream has committed forecasts for at least a tenth of the ticks.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
+            while (counter.count() == 0 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            streamUp.countDown();
             while (counter.count() < expected.size() / 10 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             first.destroyForcibly().waitFor();
         }
         int published = sent.get();
+        killed.countDown();
         assertTrue(published < ticks.size(), "the replay was still running when the stream was killed (" + published + " sent)");
         Process second = startChild(t, "crash-state-2");
         try {
