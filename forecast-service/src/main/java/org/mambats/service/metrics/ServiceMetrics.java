@@ -3,6 +3,9 @@ package org.mambats.service.metrics;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
@@ -38,8 +41,10 @@ public final class ServiceMetrics {
                 .description("invalid ticks sent to the dead-letter topic").register(registry);
         FunctionCounter.builder(PREFIX + "duplicates", c, x -> x.duplicates.sum())
                 .description("duplicate ticks dropped").register(registry);
-        FunctionCounter.builder(PREFIX + "step_seconds_sum", c, x -> x.stepNanos.sum() / 1e9)
-                .description("time in the model (features, step, head), summed over accepted ticks").register(registry);
+        Timer step = Timer.builder(PREFIX + "step").description("time in the model per accepted tick (features, step, head)")
+                .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofMillis(100))
+                .register(registry);
+        c.observeSteps(nanos -> step.record(nanos, TimeUnit.NANOSECONDS));
         return this;
     }
 

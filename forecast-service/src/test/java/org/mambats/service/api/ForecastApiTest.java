@@ -91,6 +91,8 @@ class ForecastApiTest {
         counters.ticksIn.add(3);
         counters.deadLetters.add(1);
         service = ForecastService.start(db, ForecastService.Settings.local(0, null), new ServiceMetrics().bindOperator(counters));
+        counters.step(20_000);
+        counters.step(40_000);
     }
 
     @AfterAll
@@ -307,6 +309,10 @@ class ForecastApiTest {
         String metrics = get("/metrics").body();
         assertTrue(metrics.contains("mamba_ts_ticks_processed_total 3.0"), metrics);
         assertTrue(metrics.contains("mamba_ts_dead_letters_total 1.0"), metrics);
+        // The step latency histogram: two steps of 20 and 40 us.
+        assertTrue(metrics.contains("mamba_ts_step_seconds_count 2"), metrics);
+        assertTrue(metrics.contains("mamba_ts_step_seconds_sum 6.0E-5"), metrics);
+        assertTrue(metrics.contains("mamba_ts_step_seconds_bucket{le="), metrics);
     }
 
     @Test

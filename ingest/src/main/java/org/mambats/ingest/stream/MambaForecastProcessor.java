@@ -90,7 +90,7 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
             case DUPLICATE -> counters.duplicates.increment();
             case REJECT -> deadLetter(record, verdict.reason());
             case ACCEPT -> {
-                counters.stepNanos.add(System.nanoTime() - start);
+                counters.step(System.nanoTime() - start);
                 counters.accepted.increment();
                 counters.lastEventTime.set(tick.timeMillis());
                 store.put(tick.symbol(), state.toBytes());

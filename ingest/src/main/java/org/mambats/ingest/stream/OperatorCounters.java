@@ -2,6 +2,7 @@ package org.mambats.ingest.stream;
 
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * What the Mamba operator has done since start: the figures an operator watches. Shared by every stream thread
@@ -17,6 +18,21 @@ public final class OperatorCounters {
     public final LongAdder stepNanos = new LongAdder();
     /** Event time (epoch ms) of the last accepted tick, for lag. */
     public final AtomicLong lastEventTime = new AtomicLong();
+    /** Also told every step's duration (e.g. a latency histogram of the metrics endpoint); none by default. */
+    private volatile LongConsumer stepObserver;
+
+    /** Records the model time of one accepted tick. */
+    public void step(long nanos) {
+        stepNanos.add(nanos);
+        LongConsumer o = stepObserver;
+        if (o != null) {
+            o.accept(nanos);
+        }
+    }
+
+    public void observeSteps(LongConsumer observer) {
+        this.stepObserver = observer;
+    }
 
     @Override
     public String toString() {
