@@ -72,6 +72,15 @@ public final class StreamBenchmark {
                     p1.ticksPerSecond, p1.ticksPerSecond / mem1.ticksPerSecond);
             out.printf(Locale.ROOT, "  %-36s %,12.0f %,12.0f %7.2fx%n", "100 symbols", m100.ticksPerSecond, p100.ticksPerSecond,
                     p100.ticksPerSecond / m100.ticksPerSecond);
+            out.printf(Locale.ROOT, "  %-36s %12s %12s %12s %10s%n", "CPU us per tick while draining", "stream thread",
+                    "this JVM", "broker JVM", "wall");
+            for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
+                    Map.entry("Mamba, 1 symbol, in-memory store", mem1), Map.entry("Mamba, 100 symbols", m100),
+                    Map.entry("pass-through, 100 symbols", p100))) {
+                Throughput t = row.getValue();
+                out.printf(Locale.ROOT, "  %-36s %12.1f %12.1f %12.1f %10.1f%n", row.getKey(), t.streamThreadMicros,
+                        t.processMicros, t.brokerMicros, 1e6 / t.ticksPerSecond);
+            }
             int stateBytes = model.newState().serializedSize();
             out.printf(Locale.ROOT, "  changelog bytes per tick: %.1f (1 symbol), %.1f (100 symbols); full state is %,d bytes per symbol%n",
                     m1.changelogBytesPerTick, m100.changelogBytesPerTick, stateBytes);
@@ -91,7 +100,31 @@ public final class StreamBenchmark {
         }
     }
 
-    record Throughput(double ticksPerSecond, double changelogBytesPerTick) {
+    /**
+     * One throughput run. Besides the rate, the CPU spent per tick while draining: by the stream thread, by all
+     * threads of this JVM (stream, its producer's network thread, GC, JIT), and by the broker's JVM. On a shared
+     * 2-core machine the CPU times are the steadier evidence of what each operator costs.
+     */
+    record Throughput(double ticksPerSecond, double changelogBytesPerTick, double streamThreadMicros, double processMicros,
+            double brokerMicros) {
+    }
+
+    /** CPU time (ns) so far of the stream threads of one application, of this JVM, and of the broker's JVM. */
+    private record Cpu(long streamThread, long process, long broker) {
+        static Cpu now(String applicationId, KafkaBroker broker) {
+            java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long stream = 0;
+            for (Thread t : Thread.getAllStackTraces().keySet()) {
+                if (t.getName().startsWith(applicationId) && t.getName().contains("-StreamThread-")) {
+                    stream += Math.max(0, threads.getThreadCpuTime(t.getId()));
+                }
+            }
+            long process = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+            long brokerCpu = broker.pid().stream().mapToObj(ProcessHandle::of).flatMap(java.util.Optional::stream)
+                    .map(h -> h.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).findFirst().orElse(0L);
+            return new Cpu(stream, process, brokerCpu);
+        }
     }
 
     private List<Tick> ticks(int symbols, int total) {
@@ -111,11 +144,20 @@ public final class StreamBenchmark {
     }
 
     private void publish(String topic, List<Tick> ticks) {
+        AtomicLong failed = new AtomicLong();
         try (KafkaProducer<byte[], byte[]> p = producer()) {
             for (Tick t : ticks) {
-                p.send(new ProducerRecord<>(topic, t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)));
+                p.send(new ProducerRecord<>(topic, t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)),
+                        (meta, e) -> {
+                            if (e != null) {
+                                failed.incrementAndGet();
+                            }
+                        });
             }
             p.flush();
+        }
+        if (failed.get() > 0) {
+            throw new IllegalStateException(failed.get() + " of " + ticks.size() + " ticks could not be published to " + topic);
         }
     }
 
@@ -124,6 +166,10 @@ public final class StreamBenchmark {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.LINGER_MS_CONFIG, 2);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
+        // Not idempotent, one request in flight, as in the stream tests: an idempotent producer on this loaded
+        // 2-core broker was seen stuck retrying OUT_OF_ORDER_SEQUENCE_NUMBER until its batch expired, losing ticks.
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
@@ -145,7 +191,8 @@ public final class StreamBenchmark {
         ForecastStreamApp.Settings s = settings(name, passThrough);
         List<Tick> ticks = ticks(symbols, total);
         publish(s.topics.ticks(), ticks);
-        long first = 0, last;
+        long first, last;
+        Cpu cpuFirst, cpuLast;
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.start();
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
@@ -153,17 +200,22 @@ public final class StreamBenchmark {
                 Thread.sleep(1);
             }
             first = System.nanoTime();
+            cpuFirst = Cpu.now(s.applicationId, broker);
             while (app.counters().ticksIn.sum() < ticks.size() && System.nanoTime() < deadline) {
                 Thread.sleep(2);
             }
             last = System.nanoTime();
+            cpuLast = Cpu.now(s.applicationId, broker);
             if (app.counters().ticksIn.sum() < ticks.size()) {
                 throw new IllegalStateException(name + ": only " + app.counters().ticksIn.sum() + " of " + ticks.size() + " ticks processed");
             }
             Thread.sleep(300); // let the final commit flush the cache to the changelog
         }
         long changelog = passThrough ? 0 : topicBytes(s.applicationId + "-" + StreamTopics.STATE_STORE + "-changelog");
-        return new Throughput(ticks.size() / ((last - first) / 1e9), (double) changelog / ticks.size());
+        double n = ticks.size() * 1e3;
+        return new Throughput(ticks.size() / ((last - first) / 1e9), (double) changelog / ticks.size(),
+                (cpuLast.streamThread() - cpuFirst.streamThread()) / n, (cpuLast.process() - cpuFirst.process()) / n,
+                (cpuLast.broker() - cpuFirst.broker()) / n);
     }
 
     private long topicBytes(String topic) throws Exception {
