@@ -198,12 +198,15 @@ class StreamOnRealBrokerTest {
     @Test
     void killedWithSigkillMidReplayAndRestartedEndsExactlyOnce() throws Exception {
         StreamTopics t = topics("crash");
-        AtomicInteger sent = new AtomicInteger();
-        // Slow enough that the replay is still running when the stream dies: about 7 s for 2,100 ticks.
-        Thread pub = publisher(t.ticks(), 300, sent);
         Process first = startChild(t, "crash-state-1");
-        // Pull the plug once the stream has committed forecasts for at least a tenth of the ticks.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        // The replay starts once the stream runs (a child JVM on a loaded machine was seen to need longer than the
+        // whole replay to start), and is slow enough to be still running when the stream dies: about 7 s for
+        // 2,100 ticks.
+        awaitRunning(dir.resolve("crash-state-1.log"), deadline);
+        AtomicInteger sent = new AtomicInteger();
+        Thread pub = publisher(t.ticks(), 300, sent);
+        // Pull the plug once the stream has committed forecasts for at least a tenth of the ticks.
         try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
             while (counter.count() < expected.size() / 10 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
@@ -320,11 +323,8 @@ class StreamOnRealBrokerTest {
         StreamTopics t = topics("crash-static");
         Process first = startChild(t, "crash-static-1", "crash-static-app", "--instance-id", "crash-static");
         // The replay starts once the stream runs, so it is still going when the stream is killed.
-        Path log = dir.resolve("crash-static-1.log");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (!(Files.exists(log) && Files.readString(log).contains("-> RUNNING")) && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitRunning(dir.resolve("crash-static-1.log"), deadline);
         AtomicInteger sent = new AtomicInteger();
         Thread pub = publisher(t.ticks(), 300, sent);
         try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
@@ -344,6 +344,13 @@ class StreamOnRealBrokerTest {
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until a child's log shows its stream RUNNING (StreamCommand prints each state change). */
+    private static void awaitRunning(Path log, long deadline) throws Exception {
+        while (!(Files.exists(log) && Files.readString(log).contains("-> RUNNING")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
         }
     }
 
