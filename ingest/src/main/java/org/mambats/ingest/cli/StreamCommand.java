@@ -42,6 +42,11 @@ public class StreamCommand implements Callable<Integer> {
     @Option(names = "--store", defaultValue = "rocksdb",
             description = "State store: rocksdb (persistent, found on disk after a clean restart) or memory (restored from the changelog on every start) (default ${DEFAULT-VALUE}).")
     String store;
+    @Option(names = "--instance-id",
+            description = "Static group membership under this name, unique per running instance: a clean stop hands the partitions over at once, "
+                    + "and a restart under the same name after a crash resumes without a rebalance (default: dynamic membership, "
+                    + "where a replacement waits for the old member's session timeout, 45 s).")
+    String instanceId;
     @Option(names = "--threads", defaultValue = "1", description = "Stream threads (default ${DEFAULT-VALUE}).")
     int threads;
     @Option(names = "--partitions", defaultValue = "3", description = "Partitions of topics created by this command (default ${DEFAULT-VALUE}).")
@@ -61,6 +66,7 @@ public class StreamCommand implements Callable<Integer> {
         s.commitIntervalMs = commitIntervalMs;
         s.cacheBytes = cacheMb * 1024 * 1024;
         s.threads = threads;
+        s.instanceId = instanceId;
         if (!store.equals("rocksdb") && !store.equals("memory")) {
             throw new IllegalArgumentException("--store must be rocksdb or memory, got " + store);
         }

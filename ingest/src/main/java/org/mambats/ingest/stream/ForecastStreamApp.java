@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
@@ -42,6 +43,14 @@ public final class ForecastStreamApp implements AutoCloseable {
          * the changelog on start). Both are backed by the same changelog.
          */
         public boolean inMemoryStore;
+        /**
+         * Static group membership: a name unique to this instance (null: dynamic membership). Kafka Streams leaves
+         * the consumer group on close only as a static member, so without it a replacement instance waits for the
+         * old member's session to time out (45 s) before it gets the partitions; with it, a clean close hands them
+         * over at once, and an instance restarted under the same name after a crash takes its place without a
+         * rebalance. Two running instances must never share a name: the later one fences the earlier out.
+         */
+        public String instanceId;
         /** Steps run on synthetic ticks before start, so the JIT has compiled the model (see ForecastModel.warmUp). */
         public int warmUpTicks = 30_000;
     }
@@ -64,6 +73,10 @@ public final class ForecastStreamApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas);
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
         p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
+        if (s.instanceId != null) {
+            // Streams appends "-<thread index>" for each stream thread's consumer.
+            p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
+        }
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
                 : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore), p);
     }
@@ -121,9 +134,9 @@ public final class ForecastStreamApp implements AutoCloseable {
     }
 
     /**
-     * Stops the instance and leaves the consumer group, so its partitions move to the other instances at once
-     * (Kafka Streams' plain close keeps the membership until the session times out, about 45 s, which suits a
-     * rolling restart but not a scale-down or a hand-over).
+     * Stops the instance and, if it has an {@link Settings#instanceId}, leaves the consumer group, so its partitions
+     * move to other instances at once. Without one, Kafka Streams (4.1) ignores the request to leave: the membership
+     * stays until the session times out, about 45 s.
      */
     @Override
     public void close() {

@@ -42,6 +42,7 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ForecastStepper stepper;
+    private final Forecast.JsonWriter json = new Forecast.JsonWriter();
     private float[] levels;
 
     public MambaForecastProcessor(ForecastModel model, OperatorCounters counters) {
@@ -106,7 +107,7 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         for (int h = 0; h < model.horizons().size(); h++) {
             Forecast f = new Forecast(tick.symbol(), tick.timeMillis(), tick.price(), tick.seq(), model.horizons().get(h).label(),
                     levels, Arrays.copyOfRange(q, h * nQ, (h + 1) * nQ), model.name(), model.version());
-            context.forward(new Record<>(key, f.toJson(), input.timestamp(), new RecordHeaders()), FORECAST_SINK);
+            context.forward(new Record<>(key, json.write(f), input.timestamp(), new RecordHeaders()), FORECAST_SINK);
             counters.forecasts.increment();
         }
     }

@@ -19,6 +19,7 @@ public final class PassThroughProcessor implements Processor<byte[], byte[], byt
     private final float[] levels;
     private final float[] zeros;
     private final OperatorCounters counters;
+    private final Forecast.JsonWriter json = new Forecast.JsonWriter();
     private ProcessorContext<byte[], byte[]> context;
 
     public PassThroughProcessor(int horizons, float[] levels, OperatorCounters counters) {
@@ -44,7 +45,7 @@ public final class PassThroughProcessor implements Processor<byte[], byte[], byt
         byte[] key = t.symbol().getBytes(StandardCharsets.UTF_8);
         for (int h = 0; h < horizons; h++) {
             Forecast f = new Forecast(t.symbol(), t.timeMillis(), t.price(), t.seq(), "h" + h, levels, zeros, "pass-through", "0");
-            context.forward(new Record<>(key, f.toJson(), record.timestamp(), new RecordHeaders()), MambaForecastProcessor.FORECAST_SINK);
+            context.forward(new Record<>(key, json.write(f), record.timestamp(), new RecordHeaders()), MambaForecastProcessor.FORECAST_SINK);
             counters.forecasts.increment();
         }
     }

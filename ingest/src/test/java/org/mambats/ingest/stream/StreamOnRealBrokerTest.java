@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,10 +15,13 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,8 +46,8 @@ import org.mambats.model.tick.TickRow;
 
 /**
  * The live path against a real KRaft broker: the stream's forecasts equal predict's bit for bit; a stream killed
- * with SIGKILL mid-replay and restarted, and a rebalance between two instances, end with exactly the forecasts of
- * an uninterrupted run, none missing, none twice.
+ * with SIGKILL mid-replay and restarted, a rebalance between two instances, and the same two with static group
+ * membership, end with exactly the forecasts of an uninterrupted run, none missing, none twice.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class StreamOnRealBrokerTest {
@@ -307,14 +311,92 @@ class StreamOnRealBrokerTest {
         }
     }
 
+    @Test
+    void aStaticMemberLeavesOnCloseAndItsReplacementEndsExactlyOnce() throws Exception {
+        StreamTopics t = topics("handover");
+        AtomicInteger sent = new AtomicInteger();
+        Thread pub = publisher(t.ticks(), 900, sent);
+        ForecastStreamApp.Settings sa = settings("handover-app", t, "handover-a");
+        sa.instanceId = "handover-a";
+        ForecastStreamApp.Settings sb = settings("handover-app", t, "handover-b");
+        sb.instanceId = "handover-b";
+        try (Admin admin = broker.newAdmin()) {
+            try (ForecastStreamApp a = new ForecastStreamApp(model, sa)) {
+                a.start();
+                assertTrue(a.awaitRunning(Duration.ofSeconds(90)), "first instance running");
+                List<MemberDescription> members = members(admin, "handover-app");
+                assertEquals(1, members.size());
+                assertEquals(Optional.of("handover-a-1"), members.get(0).groupInstanceId(), "static member, one per stream thread");
+                while (sent.get() < ticks.size() / 2) {
+                    Thread.sleep(50);
+                }
+            }
+            assertEquals(List.of(), members(admin, "handover-app"), "the closed instance left the group");
+            try (ForecastStreamApp b = new ForecastStreamApp(model, sb)) {
+                b.start();
+                pub.join();
+                List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+                assertExactlyTheUninterruptedRun(got);
+                assertTrue(b.counters().accepted.sum() > 0, "the replacement did work");
+            }
+        }
+    }
+
+    @Test
+    void aStaticMemberKilledWithSigkillAndRestartedUnderItsNameEndsExactlyOnce() throws Exception {
+        StreamTopics t = topics("crash-static");
+        Process first = startChild(t, "crash-static-1", "crash-static-app", "--instance-id", "crash-static");
+        // The replay starts once the stream runs, so it is still going when the stream is killed.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        awaitRunning(dir.resolve("crash-static-1.log"), deadline);
+        AtomicInteger sent = new AtomicInteger();
+        CountDownLatch killed = new CountDownLatch(1); // holds the last 600 ticks back until the kill
+        Thread pub = publisher(t.ticks(), 300, sent, java.util.Map.of(1500, killed));
+        try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
+            while (counter.count() < expected.size() / 10 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            first.destroyForcibly().waitFor();
+        }
+        killed.countDown();
+        assertTrue(sent.get() < ticks.size(), "the replay was still running when the stream was killed (" + sent.get() + " sent)");
+        // Same name, fresh state directory: the new process takes the dead member's place in the group and
+        // rebuilds the state from the changelog.
+        Process second = startChild(t, "crash-static-2", "crash-static-app", "--instance-id", "crash-static");
+        try {
+            pub.join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+            assertExactlyTheUninterruptedRun(got);
+        } finally {
+            second.destroy();
+            second.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Waits until a child's log shows its stream RUNNING (StreamCommand prints each state change). */
+    private static void awaitRunning(Path log, long deadline) throws Exception {
+        while (!(Files.exists(log) && Files.readString(log).contains("-> RUNNING")) && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
+    private static List<MemberDescription> members(Admin admin, String group) throws Exception {
+        return new ArrayList<>(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members());
+    }
+
     private static Process startChild(StreamTopics t, String stateDir) throws Exception {
+        return startChild(t, stateDir, "crash-app");
+    }
+
+    private static Process startChild(StreamTopics t, String stateDir, String applicationId, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                 "-cp", System.getProperty("java.class.path"), StreamChildMain.class.getName(),
                 "--checkpoint", checkpoint.toString(), "--bootstrap", broker.bootstrapServers(),
-                "--application-id", "crash-app", "--ticks-topic", t.ticks(), "--forecasts-topic", t.forecasts(),
+                "--application-id", applicationId, "--ticks-topic", t.ticks(), "--forecasts-topic", t.forecasts(),
                 "--dlq-topic", t.deadLetters(), "--state-dir", dir.resolve(stateDir).toString(), "--status-seconds", "0"));
+        cmd.addAll(List.of(extra));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve(stateDir + ".log").toFile())).start();
     }
