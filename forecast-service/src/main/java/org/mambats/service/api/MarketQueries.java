@@ -149,17 +149,7 @@ public final class MarketQueries {
         try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             bindRange(ps, symbol, r);
             ps.setInt(4, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (rows.items.size() == limit) {
-                        rows.truncated = true;
-                        break;
-                    }
-                    ObjectNode o = rows.items.addObject();
-                    putTime(o, "ts", rs.getTimestamp(1));
-                    o.put("price", rs.getDouble(2)).put("size", rs.getDouble(3)).put("seq", rs.getLong(4));
-                }
-            }
+            readBounded(ps, rows, limit, (rs, o) -> o.put("price", rs.getDouble(2)).put("size", rs.getDouble(3)).put("seq", rs.getLong(4)));
         }
         return rows;
     }
@@ -238,18 +228,10 @@ public final class MarketQueries {
             ps.setString(i++, horizon);
             ps.setString(i++, horizon);
             ps.setInt(i, limit + 1);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    if (rows.items.size() == limit) {
-                        rows.truncated = true;
-                        break;
-                    }
-                    ObjectNode o = rows.items.addObject();
-                    putTime(o, "ts", rs.getTimestamp(1));
-                    o.put("seq", rs.getLong(2)).put("horizon", rs.getString(3)).put("price", rs.getDouble(4));
-                    putQuantiles(o, rs.getDouble(4), rs.getArray(5), rs.getArray(6));
-                }
-            }
+            readBounded(ps, rows, limit, (rs, o) -> {
+                o.put("seq", rs.getLong(2)).put("horizon", rs.getString(3)).put("price", rs.getDouble(4));
+                putQuantiles(o, rs.getDouble(4), rs.getArray(5), rs.getArray(6));
+            });
         }
         return rows;
     }
@@ -366,6 +348,26 @@ public final class MarketQueries {
             }
         });
         return s;
+    }
+
+    /** Reads at most {@code limit} rows (the query asks for one more, to tell truncation); column 1 is the time. */
+    private static void readBounded(PreparedStatement ps, Rows rows, int limit, RowWriter fill) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                if (rows.items.size() == limit) {
+                    rows.truncated = true;
+                    return;
+                }
+                ObjectNode o = rows.items.addObject();
+                putTime(o, "ts", rs.getTimestamp(1));
+                fill.write(rs, o);
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface RowWriter {
+        void write(ResultSet rs, ObjectNode o) throws SQLException;
     }
 
     private JsonNode readJson(String text) {

@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class LiveForecastFeed implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveForecastFeed.class);
+    /** How often to look for partitions added to the topic (a metadata lookup; not on every poll). */
+    private static final long PARTITION_CHECK_NANOS = 30_000_000_000L;
 
     /** A forecast as it was on the topic (the JSON, passed through unchanged) and decoded. */
     public record Update(Forecast forecast, String json) {
@@ -95,12 +97,16 @@ public final class LiveForecastFeed implements AutoCloseable {
                 return; // closed before the consumer existed
             }
             assignAtEnd(c);
+            long nextPartitionCheck = System.nanoTime() + PARTITION_CHECK_NANOS;
             while (running.get()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(500))) {
                     deliver(r.value());
                 }
-                if (c.assignment().size() < partitionCount(c)) {
-                    assignAtEnd(c); // partitions were added to the topic
+                if (System.nanoTime() > nextPartitionCheck) {
+                    nextPartitionCheck = System.nanoTime() + PARTITION_CHECK_NANOS;
+                    if (c.assignment().size() < partitionCount(c)) {
+                        assignAtEnd(c); // partitions were added to the topic
+                    }
                 }
             }
         } catch (WakeupException e) {
