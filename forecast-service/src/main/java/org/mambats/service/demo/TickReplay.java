@@ -61,6 +61,11 @@ final class TickReplay implements Runnable {
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
+        // Not idempotent, one request in flight: a retry can only repeat a tick (which the stream drops by its seq),
+        // never reorder one. An idempotent producer on the busy single local broker was seen to give up on ticks
+        // with OUT_OF_ORDER_SEQUENCE_NUMBER (stream benchmark, tests).
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 1);
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long liveStart = 0;
             for (int i = 0; i < rows.size() && !stopped; i++) {
