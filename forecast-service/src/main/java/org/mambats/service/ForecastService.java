@@ -27,13 +27,11 @@ public final class ForecastService implements AutoCloseable {
         }
     }
 
-    private final ServiceMetrics metrics;
     private final LiveForecastFeed feed;
     private final KafkaProgressProbe probe;
     private final ForecastApi api;
 
-    private ForecastService(ServiceMetrics metrics, LiveForecastFeed feed, KafkaProgressProbe probe, ForecastApi api) {
-        this.metrics = metrics;
+    private ForecastService(LiveForecastFeed feed, KafkaProgressProbe probe, ForecastApi api) {
         this.feed = feed;
         this.probe = probe;
         this.api = api;
@@ -67,19 +65,11 @@ public final class ForecastService implements AutoCloseable {
             }
             throw new IllegalArgumentException("cannot serve on " + s.host() + ":" + s.port() + ": " + e.getMessage(), e);
         }
-        return new ForecastService(metrics, feed, probe, api);
+        return new ForecastService(feed, probe, api);
     }
 
     public int port() {
         return api.port();
-    }
-
-    public LiveForecastFeed feed() {
-        return feed;
-    }
-
-    public ServiceMetrics metrics() {
-        return metrics;
     }
 
     @Override

@@ -50,9 +50,4 @@ public record Endpoint(String path, String summary, List<Param> params, String p
     public Endpoint {
         params = List.copyOf(params);
     }
-
-    /** The route in Javalin's syntax ({@code {id}} is the same in both). */
-    public String route() {
-        return path;
-    }
 }

@@ -75,20 +75,20 @@ public final class ForecastApi implements AutoCloseable {
             });
             config.http.prefer405over404 = false;
         });
-        app.get(ApiCatalog.SYMBOLS.route(), this::symbols);
-        app.get(ApiCatalog.LATEST.route(), this::latest);
-        app.get(ApiCatalog.FORECASTS.route(), this::forecasts);
-        app.get(ApiCatalog.TICKS.route(), this::ticks);
-        app.get(ApiCatalog.ERRORS.route(), this::errors);
-        app.get(ApiCatalog.BACKTESTS.route(), this::backtests);
-        app.get(ApiCatalog.BACKTEST.route(), this::backtest);
-        app.get(ApiCatalog.HEALTH.route(), this::health);
-        app.get(ApiCatalog.METRICS.route(), ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        app.get(ApiCatalog.SYMBOLS.path(), this::symbols);
+        app.get(ApiCatalog.LATEST.path(), this::latest);
+        app.get(ApiCatalog.FORECASTS.path(), this::forecasts);
+        app.get(ApiCatalog.TICKS.path(), this::ticks);
+        app.get(ApiCatalog.ERRORS.path(), this::errors);
+        app.get(ApiCatalog.BACKTESTS.path(), this::backtests);
+        app.get(ApiCatalog.BACKTEST.path(), this::backtest);
+        app.get(ApiCatalog.HEALTH.path(), this::health);
+        app.get(ApiCatalog.METRICS.path(), ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         ObjectNode openApi = OpenApiDocument.build(json, ApiCatalog.ALL, version);
-        app.get(ApiCatalog.OPENAPI.route(), ctx -> ctx.json(openApi));
+        app.get(ApiCatalog.OPENAPI.path(), ctx -> ctx.json(openApi));
         // Parameters are checked before the event stream opens, so a bad request still gets a JSON 4xx.
-        app.before(ApiCatalog.STREAM.route(), this::checkStream);
-        app.sse(ApiCatalog.STREAM.route(), this::openStream);
+        app.before(ApiCatalog.STREAM.path(), this::checkStream);
+        app.sse(ApiCatalog.STREAM.path(), this::openStream);
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.getMessage()));
         app.exception(SQLException.class, (e, ctx) -> {
@@ -150,8 +150,7 @@ public final class ForecastApi implements AutoCloseable {
         RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, maxRange(bucket),
-                bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
+        RequestParams.TimeRange r = range(p, symbol, bucket);
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
         ObjectNode out = envelope(symbol, r);
@@ -164,8 +163,7 @@ public final class ForecastApi implements AutoCloseable {
         RequestParams p = RequestParams.of(ApiCatalog.TICKS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, maxRange(bucket),
-                bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
+        RequestParams.TimeRange r = range(p, symbol, bucket);
         ObjectNode out = envelope(symbol, r);
         out.put("bucket", p.text("bucket"));
         if (bucket == null) {
@@ -284,8 +282,11 @@ public final class ForecastApi implements AutoCloseable {
         return symbols;
     }
 
-    private static Duration maxRange(Duration bucket) {
-        return bucket == null ? ApiCatalog.MAX_RAW_RANGE : bucket.multipliedBy(ApiCatalog.MAX_BUCKETS);
+    /** The request's range: raw rows up to a day, bucketed ones up to MAX_BUCKETS buckets. */
+    private RequestParams.TimeRange range(RequestParams p, String symbol, Duration bucket) throws SQLException {
+        Duration max = bucket == null ? ApiCatalog.MAX_RAW_RANGE : bucket.multipliedBy(ApiCatalog.MAX_BUCKETS);
+        return p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, max,
+                bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
     }
 
     private ObjectNode envelope(String symbol, RequestParams.TimeRange r) {

@@ -32,10 +32,6 @@ public final class MarketQueries {
         this.json = json;
     }
 
-    public boolean timescale() {
-        return timescale;
-    }
-
     /** Every symbol with stored forecasts or ticks, by a loose index scan (one index probe per symbol, not a table scan). */
     public List<String> symbols() throws SQLException {
         String sql = """

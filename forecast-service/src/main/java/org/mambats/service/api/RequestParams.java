@@ -129,10 +129,6 @@ public final class RequestParams {
         return v == null ? null : Buckets.width(v);
     }
 
-    public Endpoint endpoint() {
-        return endpoint;
-    }
-
     /**
      * The [from, to) range of the request. Missing ends default relative to {@code latest} (the newest data of the
      * symbol, not the wall clock: replayed history is often years old): to = latest + 1 ms, from = to - window.
@@ -170,8 +166,5 @@ public final class RequestParams {
 
     /** A half-open time range [from, to). */
     public record TimeRange(Instant from, Instant to) {
-        public Duration length() {
-            return Duration.between(from, to);
-        }
     }
 }

@@ -43,10 +43,6 @@ final class TickReplay implements Runnable {
         return published.get();
     }
 
-    int total() {
-        return rows.size();
-    }
-
     Throwable failure() {
         return failure;
     }
