@@ -47,6 +47,8 @@ public final class ForecastModel {
     private final double dtReferenceSeconds;
     private final long outOfOrderGraceMillis;
     final MambaKernel kernel;
+    /** The input projection column by column, for {@link org.mambats.model.math.VectorKernels#matVecColumns}. */
+    final float[] inputWeightT;
 
     /**
      * @param settings the {@code "forecaster"} object of config.json (see {@link Settings#toJson()})
@@ -76,6 +78,8 @@ public final class ForecastModel {
             throw new IllegalArgumentException("head has " + weights.nQuantiles() + " quantiles, config lists " + quantiles.length);
         }
         this.kernel = MambaKernel.prepare(weights.backbone());
+        this.inputWeightT = org.mambats.model.math.VectorKernels.transpose(weights.inputWeight,
+                weights.backbone().config().dModel(), weights.nFeatures());
     }
 
     /** The forecaster-specific settings stored under {@value #CONFIG_KEY} in config.json. */

@@ -65,8 +65,7 @@ public final class ForecastStepper {
         model.normalizer().apply(features, 0);
         var w = model.weights();
         int d = embedding.length;
-        VectorKernels.matVec(w.inputWeight, d, features.length, features, 0, embedding, 0);
-        VectorKernels.axpy(1f, w.inputBias, 0, embedding, 0, d);
+        VectorKernels.matVecColumns(model.inputWeightT, d, features.length, w.inputBias, features, 0, embedding, 0);
         backbone.step(state.mamba, embedding, 0, model.deltaScale(elapsed), hidden, 0);
         VectorKernels.matVec(w.headWeight, raw.length, d, hidden, 0, raw, 0);
         VectorKernels.axpy(1f, w.headBias, 0, raw, 0, raw.length);

@@ -1,5 +1,7 @@
 package org.mambats.model.mamba;
 
+import org.mambats.model.math.VectorKernels;
+
 /**
  * A backbone's weights rearranged once for the streaming step: immutable, so one kernel serves every thread and
  * every stream. Each thread steps through its own {@link MambaStepper}; each stream keeps its own
@@ -7,7 +9,8 @@ package org.mambats.model.mamba;
  *
  * <p>Rearrangements (all exact copies, except A which is computed once):
  * conv weights as K rows of E, dt_proj as R rows of E, and A = -exp(A_log) as N rows of E, so that the
- * per-channel work runs over e in SIMD lanes.
+ * per-channel work runs over e in SIMD lanes; in_proj and out_proj column by column, for
+ * {@link VectorKernels#matVecColumns}.
  */
 public final class MambaKernel {
     final MambaConfig config;
@@ -16,7 +19,8 @@ public final class MambaKernel {
 
     static final class Layer {
         final float[] norm;
-        final float[] inProj;
+        /** in_proj column by column: [D][2E] */
+        final float[] inProjT;
         final float[] inProjBias;
         /** [K][E] */
         final float[] convT;
@@ -29,13 +33,14 @@ public final class MambaKernel {
         /** A transposed: [N][E], A = -exp(A_log) */
         final float[] negAT;
         final float[] d;
-        final float[] outProj;
+        /** out_proj column by column: [E][D] */
+        final float[] outProjT;
         final float[] outProjBias;
 
         Layer(MambaConfig c, MambaLayerWeights w) {
             int e = c.dInner(), n = c.dState(), k = c.dConv(), r = c.dtRank();
             norm = w.norm.clone();
-            inProj = w.inProj.clone();
+            inProjT = VectorKernels.transpose(w.inProj, 2 * e, c.dModel());
             inProjBias = w.inProjBias == null ? null : w.inProjBias.clone();
             convT = new float[k * e];
             for (int ch = 0; ch < e; ch++) {
@@ -59,7 +64,7 @@ public final class MambaKernel {
                 }
             }
             d = w.d.clone();
-            outProj = w.outProj.clone();
+            outProjT = VectorKernels.transpose(w.outProj, c.dModel(), e);
             outProjBias = w.outProjBias == null ? null : w.outProjBias.clone();
         }
     }

@@ -71,10 +71,7 @@ public final class MambaStepper {
 
         // u = RMSNorm(h) * w;  [x, z] = in_proj u
         VectorKernels.rmsNorm(hidden, 0, w.norm, c.eps(), normed, 0, dm);
-        VectorKernels.matVec(w.inProj, 2 * e, dm, normed, 0, xz, 0);
-        if (w.inProjBias != null) {
-            VectorKernels.axpy(1f, w.inProjBias, 0, xz, 0, 2 * e);
-        }
+        VectorKernels.matVecColumns(w.inProjT, 2 * e, dm, w.inProjBias, normed, 0, xz, 0);
 
         // Causal depthwise conv over the K-1 stored inputs and the new x, then shift the new x into the state.
         conv(w, s, convOff, e, k);
@@ -100,10 +97,7 @@ public final class MambaStepper {
         scan(w, s, ssmOff, e, n, r);
 
         // h += out_proj y
-        VectorKernels.matVec(w.outProj, dm, e, y, 0, proj, 0);
-        if (w.outProjBias != null) {
-            VectorKernels.axpy(1f, w.outProjBias, 0, proj, 0, dm);
-        }
+        VectorKernels.matVecColumns(w.outProjT, dm, e, w.outProjBias, y, 0, proj, 0);
         VectorKernels.axpy(1f, proj, 0, hidden, 0, dm);
     }
 

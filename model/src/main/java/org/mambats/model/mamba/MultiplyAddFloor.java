@@ -35,7 +35,7 @@ public final class MultiplyAddFloor {
         for (int l = 0; l < kernel.layers.length; l++) {
             MambaKernel.Layer w = kernel.layers[l];
             int convOff = MambaState.convOffset(c, l), ssmOff = MambaState.ssmOffset(c, l);
-            VectorKernels.matVec(w.inProj, 2 * e, dm, hidden, 0, xz, 0);
+            VectorKernels.matVecColumns(w.inProjT, 2 * e, dm, null, hidden, 0, xz, 0);
             for (int j = 0; j < k - 1; j++) {
                 VectorKernels.axpy(1f, s, convOff + j * e, xz, 0, e);
             }
@@ -56,7 +56,7 @@ public final class MultiplyAddFloor {
                 }
                 acc.intoArray(y, i);
             }
-            VectorKernels.matVec(w.outProj, dm, e, y, 0, proj, 0);
+            VectorKernels.matVecColumns(w.outProjT, dm, e, null, y, 0, proj, 0);
             VectorKernels.axpy(1f, proj, 0, hidden, 0, dm);
         }
         System.arraycopy(hidden, 0, out, 0, dm);

@@ -53,6 +53,73 @@ public final class VectorKernels {
         }
     }
 
+    /**
+     * out[outOff + r] = bias[r] + sum_c W[r][c] * x[xOff + c] for r in [0, rows), from W stored column by column:
+     * {@code wT[c * rows + r]} (see {@link #transpose}); {@code bias} may be null.
+     *
+     * <p>Why a second form: for a wide, short W (in_proj is 2E x D) the row form spends as much time reducing each
+     * row's lanes to one float as multiplying. Here every lane holds one output row and x[c] is broadcast, so
+     * there is no reduction at all, and four vectors of rows share each broadcast. The sums are taken in a
+     * different order than {@link #matVec}'s, so the two differ in the last bits.
+     */
+    public static void matVecColumns(float[] wT, int rows, int cols, float[] bias, float[] x, int xOff, float[] out, int outOff) {
+        int lanes = F.length();
+        int r = 0;
+        for (; r + 4 * lanes <= rows; r += 4 * lanes) {
+            FloatVector a0, a1, a2, a3;
+            if (bias == null) {
+                a0 = FloatVector.zero(F);
+                a1 = a0;
+                a2 = a0;
+                a3 = a0;
+            } else {
+                a0 = FloatVector.fromArray(F, bias, r);
+                a1 = FloatVector.fromArray(F, bias, r + lanes);
+                a2 = FloatVector.fromArray(F, bias, r + 2 * lanes);
+                a3 = FloatVector.fromArray(F, bias, r + 3 * lanes);
+            }
+            for (int c = 0, at = r; c < cols; c++, at += rows) {
+                FloatVector xv = FloatVector.broadcast(F, x[xOff + c]);
+                a0 = FloatVector.fromArray(F, wT, at).fma(xv, a0);
+                a1 = FloatVector.fromArray(F, wT, at + lanes).fma(xv, a1);
+                a2 = FloatVector.fromArray(F, wT, at + 2 * lanes).fma(xv, a2);
+                a3 = FloatVector.fromArray(F, wT, at + 3 * lanes).fma(xv, a3);
+            }
+            a0.intoArray(out, outOff + r);
+            a1.intoArray(out, outOff + r + lanes);
+            a2.intoArray(out, outOff + r + 2 * lanes);
+            a3.intoArray(out, outOff + r + 3 * lanes);
+        }
+        for (; r + lanes <= rows; r += lanes) {
+            FloatVector a = bias == null ? FloatVector.zero(F) : FloatVector.fromArray(F, bias, r);
+            for (int c = 0, at = r; c < cols; c++, at += rows) {
+                a = FloatVector.fromArray(F, wT, at).fma(FloatVector.broadcast(F, x[xOff + c]), a);
+            }
+            a.intoArray(out, outOff + r);
+        }
+        for (; r < rows; r++) {
+            float a = bias == null ? 0f : bias[r];
+            for (int c = 0, at = r; c < cols; c++, at += rows) {
+                a = Math.fma(wT[at], x[xOff + c], a);
+            }
+            out[outOff + r] = a;
+        }
+    }
+
+    /** W (rows x cols, row-major) stored column by column, as {@link #matVecColumns} reads it. */
+    public static float[] transpose(float[] w, int rows, int cols) {
+        if (w.length != rows * cols) {
+            throw new IllegalArgumentException("matrix of " + w.length + " floats is not " + rows + " x " + cols);
+        }
+        float[] t = new float[w.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[c * rows + r] = w[r * cols + c];
+            }
+        }
+        return t;
+    }
+
     /** sum_i a[aOff + i] * b[bOff + i] for i in [0, len). */
     public static float dot(float[] a, int aOff, float[] b, int bOff, int len) {
         int bound = F.loopBound(len);

@@ -27,7 +27,24 @@ class FastMathTest {
             assertTrue(y >= Float.MIN_NORMAL && y < 5e-38f, "exp(" + x + ") = " + y + " must be a tiny normal float");
         }
         assertTrue(Float.isFinite(FastMath.exp(1000f)));
+        assertTrue(Float.isFinite(FastMath.exp(Float.POSITIVE_INFINITY)));
         assertEquals(1f, FastMath.exp(0f));
+    }
+
+    /** The clamp must not turn a NaN into a number: a NaN has to stay visible to the checks downstream. */
+    @Test
+    void expOfNaNIsNaNInLanesAndScalar() {
+        assertTrue(Float.isNaN(FastMath.exp(Float.NaN)));
+        float[] x = new float[FastMath.F.length()];
+        java.util.Arrays.fill(x, Float.NaN);
+        x[0] = Float.intBitsToFloat(0x7fa00001); // a NaN with another payload
+        x[x.length - 1] = 0f;
+        float[] y = new float[x.length];
+        FastMath.exp(FloatVector.fromArray(FastMath.F, x, 0)).intoArray(y, 0);
+        for (int i = 0; i < x.length - 1; i++) {
+            assertTrue(Float.isNaN(y[i]), "lane " + i + ": exp(NaN) = " + y[i]);
+        }
+        assertEquals(1f, y[x.length - 1]);
     }
 
     @Test

@@ -1,0 +1,56 @@
+package org.mambats.model.math;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class VectorKernelsTest {
+
+    private static float[] gaussian(SplittableRandom rnd, int n) {
+        float[] a = new float[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = (float) rnd.nextGaussian();
+        }
+        return a;
+    }
+
+    /**
+     * Both matrix-vector forms against a double-precision reference, on shapes that exercise every path: blocks
+     * of four vectors of rows, single vectors, the scalar tail, a column count below one vector, and offsets.
+     */
+    @ParameterizedTest(name = "{0} x {1}, bias {2}")
+    @CsvSource({"256,64,true", "64,128,false", "36,128,true", "9,64,false", "64,6,true", "37,5,true", "3,3,false", "1,1,true"})
+    void rowAndColumnFormsComputeTheSameProduct(int rows, int cols, boolean withBias) {
+        SplittableRandom rnd = new SplittableRandom(rows * 131L + cols);
+        float[] w = gaussian(rnd, rows * cols);
+        float[] bias = withBias ? gaussian(rnd, rows) : null;
+        float[] x = gaussian(rnd, cols + 3);
+        int xOff = 3, outOff = 2;
+        float[] byRows = new float[rows + outOff];
+        float[] byColumns = new float[rows + outOff];
+        VectorKernels.matVec(w, rows, cols, x, xOff, byRows, outOff);
+        VectorKernels.matVecColumns(VectorKernels.transpose(w, rows, cols), rows, cols, bias, x, xOff, byColumns, outOff);
+        for (int r = 0; r < rows; r++) {
+            double exact = bias == null ? 0 : bias[r];
+            double magnitude = Math.abs(exact);
+            for (int c = 0; c < cols; c++) {
+                exact += (double) w[r * cols + c] * x[xOff + c];
+                magnitude += Math.abs((double) w[r * cols + c] * x[xOff + c]);
+            }
+            double tolerance = 1e-6 * magnitude + 1e-30;
+            assertEquals(exact - (bias == null ? 0 : bias[r]), byRows[outOff + r], tolerance, "row form, row " + r);
+            assertEquals(exact, byColumns[outOff + r], tolerance, "column form, row " + r);
+        }
+        assertEquals(0f, byColumns[0]);
+        assertEquals(0f, byColumns[1]);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"2,3,5", "3,2,7"})
+    void transposeRefusesAMatrixOfTheWrongSize(int rows, int cols, int length) {
+        assertThrows(IllegalArgumentException.class, () -> VectorKernels.transpose(new float[length], rows, cols));
+    }
+}
