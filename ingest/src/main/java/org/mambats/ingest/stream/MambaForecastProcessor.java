@@ -1,9 +1,8 @@
 package org.mambats.ingest.stream;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -27,9 +26,17 @@ import org.mambats.model.tick.TickValidator;
  * <p><b>State and its changelog.</b> The state store is written on every accepted tick, but through Kafka
  * Streams' record cache, which keeps only the latest value per symbol and flushes it to the store and changelog
  * at each commit. So the changelog receives one state per active symbol per commit interval, not one per tick,
- * and it is written in the same transaction as the forecasts and input offsets (exactly once). Deserialised
- * states are also kept in {@link #live}, so the hot path never decodes 19 KB per tick; the map is rebuilt from
- * the store whenever the task is (re)initialised.
+ * and it is written in the same transaction as the forecasts and input offsets (exactly once).
+ *
+ * <p><b>No 19 KB allocation per tick.</b> The record cache holds each active symbol's encoded state as a byte
+ * array, and {@code get} hands back that very array. The operator decodes it into one scratch
+ * {@link SymbolState}, steps, encodes the new state back into the same array and puts it again, which marks the
+ * entry dirty. This is safe because everything downstream of the cache copies the bytes at flush time (RocksDB's
+ * put and the changelog producer's send both copy them into their own buffers), and a flush only ever happens
+ * between two records, when the array holds the state after the last processed tick. The in-memory store keeps
+ * the array itself; its content between commits does not matter, since under exactly-once a failed task's
+ * stores are wiped and restored from the changelog. Memory for states is then bounded by the record cache
+ * ({@code --cache-mb}) and the store, not by the number of symbols seen.
  */
 public final class MambaForecastProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     public static final String FORECAST_SINK = "forecasts-sink";
@@ -38,10 +45,13 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
 
     private final ForecastModel model;
     private final OperatorCounters counters;
-    private final Map<String, SymbolState> live = new HashMap<>();
     private ProcessorContext<byte[], byte[]> context;
     private KeyValueStore<String, byte[]> store;
     private ForecastStepper stepper;
+    /** The state of the symbol being processed, decoded from its stored bytes at each tick. */
+    private SymbolState scratch;
+    /** A new symbol's state, copied into {@link #scratch} for a symbol the store does not know. */
+    private SymbolState fresh;
     private final Forecast.JsonWriter json = new Forecast.JsonWriter();
     private float[] levels;
 
@@ -56,7 +66,8 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         this.store = context.getStateStore(StreamTopics.STATE_STORE);
         this.stepper = model.newStepper();
         this.levels = model.quantiles();
-        live.clear();
+        this.scratch = model.newState();
+        this.fresh = model.newState();
     }
 
     @Override
@@ -79,11 +90,12 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
             deadLetter(record, problem);
             return;
         }
-        SymbolState state = live.get(tick.symbol());
-        if (state == null) {
-            byte[] stored = store.get(tick.symbol());
-            state = stored == null ? model.newState() : SymbolState.fromBytes(model.weights().config(), stored);
-            live.put(tick.symbol(), state);
+        byte[] stored = store.get(tick.symbol());
+        SymbolState state = scratch;
+        if (stored == null) {
+            state.copyFrom(fresh);
+        } else {
+            state.readFrom(ByteBuffer.wrap(stored));
         }
         long start = System.nanoTime();
         TickValidator.Verdict verdict = stepper.process(tick, state);
@@ -94,7 +106,9 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
                 counters.step(System.nanoTime() - start);
                 counters.accepted.increment();
                 counters.lastEventTime.set(tick.timeMillis());
-                store.put(tick.symbol(), state.toBytes());
+                byte[] encoded = stored != null && stored.length == state.serializedSize() ? stored : new byte[state.serializedSize()];
+                state.writeTo(ByteBuffer.wrap(encoded));
+                store.put(tick.symbol(), encoded);
                 emit(record, tick);
             }
         }
@@ -124,8 +138,4 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), DLQ_SINK);
     }
 
-    @Override
-    public void close() {
-        live.clear();
-    }
 }

@@ -24,9 +24,12 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.test.TestRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.forecast.Forecast;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.ForecastStepper;
 import org.mambats.model.forecast.SymbolState;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
@@ -39,11 +42,16 @@ class ForecastTopologyTest {
     Path tmp;
 
     private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters) {
+        return driver(model, counters, 10L * 1024 * 1024, false);
+    }
+
+    private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters, long cacheBytes, boolean inMemoryStore) {
         Properties p = new Properties();
+        p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
-        return new TopologyTestDriver(ForecastTopology.build(model, StreamTopics.DEFAULT, counters), p);
+        return new TopologyTestDriver(ForecastTopology.build(model, StreamTopics.DEFAULT, counters, inMemoryStore), p);
     }
 
     private static List<Tick> ticksOf(Path csv) throws Exception {
@@ -70,13 +78,20 @@ class ForecastTopologyTest {
         return rows;
     }
 
-    @Test
-    void forecastsEqualPredictBitForBitAcrossSymbols() throws Exception {
+    /**
+     * The operator encodes each new state into the array the record cache holds for the symbol, so the cache's
+     * sizes matter: a large cache (flushes at commits only), none (every get reads a copy from RocksDB, or the
+     * in-memory store's own array) and one with room for a single state, where three interleaved symbols evict
+     * each other on every put and each eviction flushes the array to the store and changelog mid-interval.
+     */
+    @ParameterizedTest(name = "cache {0} bytes, in-memory store {1}")
+    @CsvSource({"10485760,false", "0,false", "0,true", "25000,false", "25000,true"})
+    void forecastsEqualPredictBitForBitAcrossSymbols(long cacheBytes, boolean inMemoryStore) throws Exception {
         Path csv = TestModels.syntheticCsv(tmp, 400, "AAA", "BBB", "CCC");
         ForecastModel model = TestModels.checkpoint(tmp, csv);
         Map<String, float[]> expected = predicted(model, csv);
         OperatorCounters counters = new OperatorCounters();
-        try (TopologyTestDriver d = driver(model, counters)) {
+        try (TopologyTestDriver d = driver(model, counters, cacheBytes, inMemoryStore)) {
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<byte[], byte[]> out = d.createOutputTopic("forecasts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<Tick> ticks = ticksOf(csv);
@@ -97,7 +112,23 @@ class ForecastTopologyTest {
                 assertEquals(model.version(), f.version());
             }
             assertEquals(ticks.size(), counters.accepted.sum());
+            // What the store holds is each symbol's state after its last tick, as the in-process stepper has it.
+            KeyValueStore<String, byte[]> store = d.getKeyValueStore(StreamTopics.STATE_STORE);
+            for (String symbol : List.of("AAA", "BBB", "CCC")) {
+                assertArrayEquals(finalState(model, ticks, symbol).toBytes(), store.get(symbol), symbol);
+            }
         }
+    }
+
+    private static SymbolState finalState(ForecastModel model, List<Tick> ticks, String symbol) {
+        ForecastStepper stepper = model.newStepper();
+        SymbolState state = model.newState();
+        for (Tick t : ticks) {
+            if (t.symbol().equals(symbol)) {
+                stepper.process(t, state);
+            }
+        }
+        return state;
     }
 
     @Test
