@@ -22,6 +22,7 @@ public final class MambaStepper {
     private final float[] xc;
     private final float[] dbc;
     private final float[] delta;
+    private final float[] dx;
     private final float[] y;
     private final float[] proj;
 
@@ -35,6 +36,7 @@ public final class MambaStepper {
         xc = new float[e];
         dbc = new float[c.dtRank() + 2 * c.dState()];
         delta = new float[e];
+        dx = new float[e];
         y = new float[e];
         proj = new float[dm];
     }
@@ -126,51 +128,52 @@ public final class MambaStepper {
         }
     }
 
+    /**
+     * One step of the selective scan for every channel: s = exp(delta A) s + delta B x, y = (C.s + D x) * silu(z).
+     * The loop runs over the N state rows outside and the channels inside, so the iterations of the inner loop
+     * are independent: the processor overlaps many exp chains at once, where a loop over the N rows of one block
+     * of channels would wait on each chain's latency. y accumulates in the same order either way (D x first,
+     * then row 0, 1, ...), so the numbers are the same.
+     */
     private void scan(MambaKernel.Layer w, float[] s, int ssmOff, int e, int n, int r) {
         int bOff = r;
         int cOff = r + n;
         int lanes = F.length();
+        int bound = F.loopBound(e);
         int i = 0;
-        // Two blocks of channels per pass: two independent exp chains keep both vector units busy.
-        for (; i + 2 * lanes <= e; i += 2 * lanes) {
-            int i2 = i + lanes;
-            FloatVector dv1 = FloatVector.fromArray(F, delta, i);
-            FloatVector dv2 = FloatVector.fromArray(F, delta, i2);
-            FloatVector xv1 = FloatVector.fromArray(F, xc, i);
-            FloatVector xv2 = FloatVector.fromArray(F, xc, i2);
-            FloatVector dx1 = dv1.mul(xv1);
-            FloatVector dx2 = dv2.mul(xv2);
-            FloatVector acc1 = FloatVector.fromArray(F, w.d, i).mul(xv1);
-            FloatVector acc2 = FloatVector.fromArray(F, w.d, i2).mul(xv2);
-            for (int j = 0; j < n; j++) {
-                int at1 = j * e + i;
-                int at2 = at1 + lanes;
-                FloatVector bj = FloatVector.broadcast(F, dbc[bOff + j]);
-                FloatVector cj = FloatVector.broadcast(F, dbc[cOff + j]);
-                FloatVector decay1 = FastMath.exp(dv1.mul(FloatVector.fromArray(F, w.negAT, at1)));
-                FloatVector decay2 = FastMath.exp(dv2.mul(FloatVector.fromArray(F, w.negAT, at2)));
-                FloatVector s1 = decay1.mul(FloatVector.fromArray(F, s, ssmOff + at1)).add(dx1.mul(bj));
-                FloatVector s2 = decay2.mul(FloatVector.fromArray(F, s, ssmOff + at2)).add(dx2.mul(bj));
-                s1.intoArray(s, ssmOff + at1);
-                s2.intoArray(s, ssmOff + at2);
-                acc1 = s1.fma(cj, acc1);
-                acc2 = s2.fma(cj, acc2);
-            }
-            acc1.mul(FloatVector.fromArray(F, xz, e + i)).intoArray(y, i);
-            acc2.mul(FloatVector.fromArray(F, xz, e + i2)).intoArray(y, i2);
+        for (; i < bound; i += lanes) {
+            FloatVector xv = FloatVector.fromArray(F, xc, i);
+            FloatVector.fromArray(F, delta, i).mul(xv).intoArray(dx, i);
+            FloatVector.fromArray(F, w.d, i).mul(xv).intoArray(y, i);
         }
         for (; i < e; i++) {
-            float dv = delta[i];
-            float xv = xc[i];
-            float dx = dv * xv;
-            float acc = w.d[i] * xv;
-            for (int j = 0; j < n; j++) {
-                int at = j * e + i;
-                float sv = FastMath.exp(dv * w.negAT[at]) * s[ssmOff + at] + dx * dbc[bOff + j];
-                s[ssmOff + at] = sv;
-                acc = Math.fma(sv, dbc[cOff + j], acc);
+            dx[i] = delta[i] * xc[i];
+            y[i] = w.d[i] * xc[i];
+        }
+        for (int j = 0; j < n; j++) {
+            int row = j * e;
+            int at = ssmOff + row;
+            float bj = dbc[bOff + j];
+            float cj = dbc[cOff + j];
+            FloatVector bv = FloatVector.broadcast(F, bj);
+            FloatVector cv = FloatVector.broadcast(F, cj);
+            for (i = 0; i < bound; i += lanes) {
+                FloatVector decay = FastMath.exp(FloatVector.fromArray(F, delta, i).mul(FloatVector.fromArray(F, w.negAT, row + i)));
+                FloatVector sv = decay.mul(FloatVector.fromArray(F, s, at + i)).add(FloatVector.fromArray(F, dx, i).mul(bv));
+                sv.intoArray(s, at + i);
+                sv.fma(cv, FloatVector.fromArray(F, y, i)).intoArray(y, i);
             }
-            y[i] = acc * xz[e + i];
+            for (; i < e; i++) {
+                float sv = FastMath.exp(delta[i] * w.negAT[row + i]) * s[at + i] + dx[i] * bj;
+                s[at + i] = sv;
+                y[i] = Math.fma(sv, cj, y[i]);
+            }
+        }
+        for (i = 0; i < bound; i += lanes) {
+            FloatVector.fromArray(F, y, i).mul(FloatVector.fromArray(F, xz, e + i)).intoArray(y, i);
+        }
+        for (; i < e; i++) {
+            y[i] = y[i] * xz[e + i];
         }
     }
 }
