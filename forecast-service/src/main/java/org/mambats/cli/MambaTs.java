@@ -5,13 +5,13 @@ import org.mambats.backtest.replay.ReplayBenchSection;
 import org.mambats.ingest.bench.StreamBenchmark;
 import org.mambats.ingest.broker.BrokerCommand;
 import org.mambats.ingest.cli.PublishCommand;
-import org.mambats.ingest.cli.StreamCommand;
 import org.mambats.ingest.sink.SinkBenchmark;
 import org.mambats.ingest.sink.SinkCommand;
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.cli.TrainCommand;
+import org.mambats.service.cli.MonitoredStreamCommand;
 import org.mambats.service.cli.ServeCommand;
 import org.mambats.service.demo.DemoCommand;
 import picocli.CommandLine;
@@ -32,7 +32,7 @@ import picocli.CommandLine.Spec;
                 PredictCommand.class,
                 BrokerCommand.class,
                 PublishCommand.class,
-                StreamCommand.class,
+                MonitoredStreamCommand.class,
                 SinkCommand.class,
                 BacktestCommand.class,
                 ServeCommand.class,

@@ -89,18 +89,28 @@ public class StreamCommand implements Callable<Integer> {
             System.err.printf(Locale.ROOT, "stream: model %s %s, %s -> %s (dead letters: %s), %s, bootstrap %s%n",
                     model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, bootstrap);
             OperatorCounters c = app.counters();
-            long last = 0;
-            long lastAt = System.nanoTime();
-            while (!stopped.await(Math.max(1, statusSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
-                if (statusSeconds > 0) {
-                    long now = System.nanoTime();
-                    long in = c.ticksIn.sum();
-                    System.err.printf(Locale.ROOT, "stream: %s; %.0f ticks/s%n", c, (in - last) / ((now - lastAt) / 1e9));
-                    last = in;
-                    lastAt = now;
+            try (AutoCloseable exposed = started(app)) {
+                long last = 0;
+                long lastAt = System.nanoTime();
+                while (!stopped.await(Math.max(1, statusSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
+                    if (statusSeconds > 0) {
+                        long now = System.nanoTime();
+                        long in = c.ticksIn.sum();
+                        System.err.printf(Locale.ROOT, "stream: %s; %.0f ticks/s%n", c, (in - last) / ((now - lastAt) / 1e9));
+                        last = in;
+                        lastAt = now;
+                    }
                 }
             }
             return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
         }
+    }
+
+    /**
+     * Called once the application has started; what it returns is closed when the command ends. This module has
+     * no HTTP server; the launcher's {@code stream} command uses this to serve /metrics and /health.
+     */
+    protected AutoCloseable started(ForecastStreamApp app) throws Exception {
+        return () -> { };
     }
 }
