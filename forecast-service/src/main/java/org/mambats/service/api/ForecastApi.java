@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArraySet;
 import java.util.function.Consumer;
 import javax.sql.DataSource;
 import org.mambats.service.live.LiveForecastFeed;
@@ -42,7 +41,9 @@ public final class ForecastApi implements AutoCloseable {
     private final ServiceMetrics metrics;
     private final KafkaProgressProbe kafka;
     private final String version;
-    private final Set<SseClient> sseClients = new CopyOnWriteArraySet<>();
+    /** Events a live client may fall behind before it is disconnected (its browser reconnects and reloads). */
+    static final int LIVE_CLIENT_BACKLOG = 2_000;
+    private final LiveClients liveClients = new LiveClients(LIVE_CLIENT_BACKLOG);
     private final Set<String> liveSymbols = ConcurrentHashMap.newKeySet();
     private final Consumer<LiveForecastFeed.Update> fanOut = this::fanOut;
     private volatile List<String> symbols = List.of();
@@ -59,6 +60,9 @@ public final class ForecastApi implements AutoCloseable {
         this.feed = feed;
         this.metrics = metrics;
         this.kafka = kafka;
+        if (metrics != null) {
+            metrics.bindLiveClients(liveClients::size, liveClients::laggedOut);
+        }
         String v = ForecastApi.class.getPackage().getImplementationVersion();
         this.version = v == null ? "development" : v;
     }
@@ -222,7 +226,7 @@ public final class ForecastApi implements AutoCloseable {
         }
         if (feed != null) {
             checks.putObject("live_feed").put("status", feed.assigned() ? "UP" : "STARTING").put("topic", feed.topic())
-                    .put("received", feed.received()).put("clients", sseClients.size());
+                    .put("received", feed.received()).put("clients", liveClients.size());
         }
         out.put("status", up ? "UP" : "DOWN").put("version", version);
         ctx.status(up ? 200 : 503).json(out);
@@ -242,26 +246,35 @@ public final class ForecastApi implements AutoCloseable {
 
     private void openStream(SseClient client) {
         String symbol = client.ctx().queryParam("symbol");
-        client.ctx().attribute("symbol", symbol);
         client.keepAlive();
-        client.onClose(() -> sseClients.remove(client));
-        sseClients.add(client);
         // A first event, so the browser knows the stream is open before any forecast arrives.
         client.sendEvent("ready", json.createObjectNode().put("symbol", symbol).put("topic", feed.topic()).toString());
+        liveClients.add(new LiveClients.Connection() {
+            @Override
+            public String symbol() {
+                return symbol;
+            }
+
+            @Override
+            public void send(String event, String data) {
+                client.sendEvent(event, data);
+            }
+
+            @Override
+            public boolean terminated() {
+                return client.terminated();
+            }
+
+            @Override
+            public void close() {
+                client.close();
+            }
+        });
     }
 
     private void fanOut(LiveForecastFeed.Update u) {
         liveSymbols.add(u.forecast().symbol());
-        for (SseClient c : sseClients) {
-            String want = c.ctx().attribute("symbol");
-            if (want == null || want.equals(u.forecast().symbol())) {
-                if (c.terminated()) {
-                    sseClients.remove(c);
-                } else {
-                    c.sendEvent("forecast", u.json());
-                }
-            }
-        }
+        liveClients.publish(u.forecast().symbol(), u.json());
     }
 
     // ---- helpers ----
@@ -299,9 +312,7 @@ public final class ForecastApi implements AutoCloseable {
         if (feed != null) {
             feed.removeListener(fanOut);
         }
-        for (SseClient c : sseClients) {
-            c.close();
-        }
+        liveClients.close();
         if (app != null) {
             app.stop();
         }

@@ -10,6 +10,8 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 import org.mambats.ingest.sink.ForecastSink;
 import org.mambats.ingest.stream.OperatorCounters;
 import org.mambats.service.live.LiveForecastFeed;
@@ -62,6 +64,14 @@ public final class ServiceMetrics {
     public ServiceMetrics bindLiveFeed(LiveForecastFeed feed) {
         FunctionCounter.builder(PREFIX + "live_forecasts_received", feed, LiveForecastFeed::received)
                 .description("forecasts the service read from the forecasts topic for live updates").register(registry);
+        return this;
+    }
+
+    /** The live stream's connected clients, and how many were disconnected for falling too far behind. */
+    public ServiceMetrics bindLiveClients(IntSupplier connected, LongSupplier laggedOut) {
+        Gauge.builder(PREFIX + "live_clients", connected, s -> s.getAsInt()).description("clients following /api/stream").register(registry);
+        FunctionCounter.builder(PREFIX + "live_clients_lagged_out", laggedOut, s -> s.getAsLong())
+                .description("live clients disconnected because they fell too far behind (their browsers reconnect)").register(registry);
         return this;
     }
 
