@@ -69,10 +69,10 @@ public final class StreamBenchmark {
             throughput(false, 1, n);
             throughput(true, 1, n);
             throughput(false, 100, n);
-            // Then rounds of all five runs, interleaved, so a burst of load from elsewhere on this shared machine
+            // Then rounds of all six runs, interleaved, so a burst of load from elsewhere on this shared machine
             // hits one round rather than one side of a comparison.
             List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), mem1 = new ArrayList<>(), m100 = new ArrayList<>(),
-                    p100 = new ArrayList<>();
+                    p100 = new ArrayList<>(), mem100 = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 m1.add(throughput(false, 1, n));
                 p1.add(throughput(true, 1, n));
@@ -81,17 +81,21 @@ public final class StreamBenchmark {
                 inMemory = false;
                 m100.add(throughput(false, 100, n));
                 p100.add(throughput(true, 100, n));
+                inMemory = true;
+                mem100.add(throughput(false, 100, n));
+                inMemory = false;
             }
             out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
                     "pass-through", "ratio", "ratio in each round");
             double[] r1 = ratioRow("1 symbol", m1, p1);
             ratioRow("1 symbol, in-memory store", mem1, p1);
             double[] r100 = ratioRow("100 symbols", m100, p100);
+            ratioRow("100 symbols, in-memory store", mem100, p100);
             out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s%n", "CPU us per tick while draining", "stream thread",
                     "this JVM", "broker JVM", "wall");
             for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
                     Map.entry("Mamba, 1 symbol, in-memory store", mem1), Map.entry("Mamba, 100 symbols", m100),
-                    Map.entry("pass-through, 100 symbols", p100))) {
+                    Map.entry("pass-through, 100 symbols", p100), Map.entry("Mamba, 100 symbols, in-memory store", mem100))) {
                 List<Throughput> t = row.getValue();
                 out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
                         median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond));

@@ -19,6 +19,7 @@ import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.io.CheckpointFormatException;
 import org.mambats.model.io.MambaCheckpoint;
 import org.mambats.model.mamba.MambaKernel;
+import org.mambats.model.math.VectorKernels;
 
 /**
  * A trained forecaster and everything needed to run it on live ticks: the weights, the feature definition and
@@ -47,7 +48,7 @@ public final class ForecastModel {
     private final double dtReferenceSeconds;
     private final long outOfOrderGraceMillis;
     final MambaKernel kernel;
-    /** The input projection column by column, for {@link org.mambats.model.math.VectorKernels#matVecColumns}. */
+    /** The input projection column by column, for {@link VectorKernels#matVecColumns}. */
     final float[] inputWeightT;
 
     /**
@@ -78,7 +79,7 @@ public final class ForecastModel {
             throw new IllegalArgumentException("head has " + weights.nQuantiles() + " quantiles, config lists " + quantiles.length);
         }
         this.kernel = MambaKernel.prepare(weights.backbone());
-        this.inputWeightT = org.mambats.model.math.VectorKernels.transpose(weights.inputWeight,
+        this.inputWeightT = VectorKernels.transpose(weights.inputWeight,
                 weights.backbone().config().dModel(), weights.nFeatures());
     }
 
