@@ -5,6 +5,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -87,6 +88,7 @@ final class LiveClients implements AutoCloseable {
         final BlockingQueue<String> queue = new ArrayBlockingQueue<>(capacity);
         final Thread thread;
         volatile boolean stopped;
+        private final AtomicBoolean closed = new AtomicBoolean();
 
         Client(Connection connection) {
             this.connection = connection;
@@ -107,7 +109,7 @@ final class LiveClients implements AutoCloseable {
                 // stopped
             } finally {
                 clients.remove(this);
-                connection.close();
+                closeOnce();
             }
         }
 
@@ -115,7 +117,14 @@ final class LiveClients implements AutoCloseable {
             stopped = true;
             clients.remove(this);
             thread.interrupt();
-            connection.close();
+            closeOnce();
+        }
+
+        /** Both the sender, when it ends, and a stop from outside close the connection; it is closed once. */
+        private void closeOnce() {
+            if (closed.compareAndSet(false, true)) {
+                connection.close();
+            }
         }
     }
 }

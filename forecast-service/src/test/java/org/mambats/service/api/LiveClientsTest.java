@@ -19,6 +19,7 @@ class LiveClientsTest {
         final boolean stuck;
         final List<String> received = new CopyOnWriteArrayList<>();
         final CountDownLatch closed = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         final CountDownLatch sending = new CountDownLatch(1);
 
         FakeConnection(String symbol, boolean stuck) {
@@ -52,6 +53,7 @@ class LiveClientsTest {
 
         @Override
         public void close() {
+            closes.incrementAndGet();
             closed.countDown();
         }
 
@@ -96,6 +98,8 @@ class LiveClientsTest {
             everything.awaitReceived(12);
             assertEquals(12, everything.received.size());
             assertEquals(2, clients.size(), "the disconnected client is gone");
+            Thread.sleep(100); // the stuck sender's thread ends after the stop; it must not close a second time
+            assertEquals(1, stuck.closes.get(), "closed once");
         }
     }
 
