@@ -34,9 +34,12 @@ import org.mambats.model.tick.TickValidator;
  * entry dirty. This is safe because everything downstream of the cache copies the bytes at flush time (RocksDB's
  * put and the changelog producer's send both copy them into their own buffers), and a flush only ever happens
  * between two records, when the array holds the state after the last processed tick. The in-memory store keeps
- * the array itself; its content between commits does not matter, since under exactly-once a failed task's
- * stores are wiped and restored from the changelog. Memory for states is then bounded by the record cache
- * ({@code --cache-mb}) and the store, not by the number of symbols seen.
+ * the array itself, so between commits it may hold a state ahead of the committed input offsets. Under
+ * exactly-once that never matters, since a failed task's stores are wiped and restored from the changelog; under
+ * at-least-once any Kafka Streams store can run ahead the same way (an evicted cache entry is flushed early),
+ * and the ticks read again after a failure are dropped as duplicates by their sequence numbers (ticks without
+ * one only if they are among the last few a symbol saw: exactly-once is the default for this reason). Memory for
+ * states is bounded by the record cache ({@code --cache-mb}) and the store, not by the number of symbols seen.
  */
 public final class MambaForecastProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     public static final String FORECAST_SINK = "forecasts-sink";
