@@ -43,6 +43,8 @@ public final class ServiceMetrics {
                 .description("invalid ticks sent to the dead-letter topic").register(registry);
         FunctionCounter.builder(PREFIX + "duplicates", c, x -> x.duplicates.sum())
                 .description("duplicate ticks dropped").register(registry);
+        FunctionCounter.builder(PREFIX + "ticks_replayed", c, x -> x.replayed.sum())
+                .description("ticks stepped again by starting tasks, from their last state snapshot to the committed position").register(registry);
         Timer step = Timer.builder(PREFIX + "step").description("time in the model per accepted tick (features, step, head)")
                 .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(1_000)).maximumExpectedValue(Duration.ofMillis(100))
                 .register(registry);

@@ -92,6 +92,7 @@ class MonitoredStreamCommandTest {
                 String body = metrics.body();
                 assertTrue(body.contains("mamba_ts_ticks_accepted_total 5.0"), body);
                 assertTrue(body.contains("mamba_ts_dead_letters_total 1.0"), body);
+                assertTrue(body.contains("mamba_ts_ticks_replayed_total 0.0"), body);
                 assertTrue(body.contains("mamba_ts_forecasts_produced_total 15.0"), "three horizons per accepted tick");
                 assertTrue(body.contains("mamba_ts_step_seconds_count 5"), "step latency recorded per accepted tick");
                 assertTrue(body.contains("kafka_stream_thread_"), "Kafka Streams' own thread metrics are bound");

@@ -37,6 +37,10 @@ public class StreamCommand implements Callable<Integer> {
     @Option(names = "--commit-interval-ms", defaultValue = "100",
             description = "Commit interval; forecasts become visible to read_committed readers at each commit (default ${DEFAULT-VALUE}).")
     long commitIntervalMs;
+    @Option(names = "--snapshot-interval-ms", defaultValue = "10000",
+            description = "Write each changed symbol's state to the changelogged store this often; a task that restarts or moves "
+                    + "replays the ticks since. 0: after every tick, through the record cache (default ${DEFAULT-VALUE}).")
+    long snapshotIntervalMs;
     @Option(names = "--cache-mb", defaultValue = "128", description = "Record cache in front of the state store, MB (default ${DEFAULT-VALUE}).")
     long cacheMb;
     @Option(names = "--store", defaultValue = "rocksdb",
@@ -65,6 +69,10 @@ public class StreamCommand implements Callable<Integer> {
         s.stateDir = stateDir;
         s.commitIntervalMs = commitIntervalMs;
         s.cacheBytes = cacheMb * 1024 * 1024;
+        if (snapshotIntervalMs < 0) {
+            throw new IllegalArgumentException("--snapshot-interval-ms must be >= 0, got " + snapshotIntervalMs);
+        }
+        s.snapshotIntervalMs = snapshotIntervalMs;
         s.threads = threads;
         s.instanceId = instanceId;
         if (!store.equals("rocksdb") && !store.equals("memory")) {

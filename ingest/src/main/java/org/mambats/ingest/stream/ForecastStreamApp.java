@@ -28,7 +28,12 @@ public final class ForecastStreamApp implements AutoCloseable {
         public Path stateDir = Path.of("work", "streams");
         /** Exactly-once commits every 100 ms by default: forecasts become visible to read_committed readers then. */
         public long commitIntervalMs = 100;
-        /** The record cache in front of the state store; it absorbs per-tick state writes between commits. */
+        /**
+         * How often each changed symbol's state is written to the changelogged store; a starting task replays the
+         * ticks since (see MambaForecastProcessor). 0: after every tick, through the record cache.
+         */
+        public long snapshotIntervalMs = StateSnapshots.DEFAULT_INTERVAL_MS;
+        /** The record cache in front of the state store; it absorbs repeated writes of a symbol between commits. */
         public long cacheBytes = 128L * 1024 * 1024;
         public int threads = 1;
         /** Partitions for topics this app creates (existing topics are left as they are). */
@@ -78,7 +83,8 @@ public final class ForecastStreamApp implements AutoCloseable {
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
         }
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore), p);
+                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore,
+                        s.snapshotIntervalMs == 0 ? StateSnapshots.everyTick() : StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs))), p);
     }
 
     /** Creates the input, output and dead-letter topics if they do not exist yet. */

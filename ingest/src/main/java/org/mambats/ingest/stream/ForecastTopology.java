@@ -17,10 +17,15 @@ public final class ForecastTopology {
     }
 
     public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
-        return build(model, topics, counters, false);
+        return build(model, topics, counters, false, StateSnapshots.every(java.time.Duration.ofMillis(StateSnapshots.DEFAULT_INTERVAL_MS)));
     }
 
-    public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters, boolean inMemoryStore) {
+    /**
+     * @param inMemoryStore keep the snapshot store in memory instead of RocksDB (restored from the changelog on start)
+     * @param snapshots     when symbol states are written to the store, and how a starting task replays the rest
+     */
+    public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters, boolean inMemoryStore,
+            StateSnapshots snapshots) {
         StoreBuilder<KeyValueStore<String, byte[]>> store = Stores.keyValueStoreBuilder(
                         inMemoryStore ? Stores.inMemoryKeyValueStore(StreamTopics.STATE_STORE)
                                 : Stores.persistentKeyValueStore(StreamTopics.STATE_STORE), Serdes.String(), Serdes.ByteArray())
@@ -28,7 +33,7 @@ public final class ForecastTopology {
                 .withLoggingEnabled(java.util.Map.of("cleanup.policy", "compact"));
         Topology t = new Topology();
         t.addSource("ticks-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.ticks());
-        t.addProcessor("mamba", () -> new MambaForecastProcessor(model, counters), "ticks-source");
+        t.addProcessor("mamba", () -> new MambaForecastProcessor(model, counters, topics.ticks(), snapshots), "ticks-source");
         t.addStateStore(store, "mamba");
         t.addSink(MambaForecastProcessor.FORECAST_SINK, topics.forecasts(), Serdes.ByteArray().serializer(),
                 Serdes.ByteArray().serializer(), "mamba");

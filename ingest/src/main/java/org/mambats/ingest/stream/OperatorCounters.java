@@ -14,6 +14,8 @@ public final class OperatorCounters {
     public final LongAdder forecasts = new LongAdder();
     public final LongAdder duplicates = new LongAdder();
     public final LongAdder deadLetters = new LongAdder();
+    /** Ticks stepped again when a task started, to bring the stored state snapshots up to the committed position. */
+    public final LongAdder replayed = new LongAdder();
     /** Nanoseconds spent in the model (features + step + head), summed over accepted ticks. */
     public final LongAdder stepNanos = new LongAdder();
     /** Event time (epoch ms) of the last accepted tick, for lag. */
@@ -37,7 +39,7 @@ public final class OperatorCounters {
     @Override
     public String toString() {
         long a = accepted.sum();
-        return String.format(java.util.Locale.ROOT, "ticks %d: %d accepted, %d duplicates, %d dead letters; %d forecasts; model %.1f us/tick",
-                ticksIn.sum(), a, duplicates.sum(), deadLetters.sum(), forecasts.sum(), a == 0 ? 0.0 : stepNanos.sum() / 1000.0 / a);
+        return String.format(java.util.Locale.ROOT, "ticks %d: %d accepted, %d duplicates, %d dead letters; %d forecasts; %d replayed; model %.1f us/tick",
+                ticksIn.sum(), a, duplicates.sum(), deadLetters.sum(), forecasts.sum(), replayed.sum(), a == 0 ? 0.0 : stepNanos.sum() / 1000.0 / a);
     }
 }

@@ -42,16 +42,19 @@ class ForecastTopologyTest {
     Path tmp;
 
     private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters) {
-        return driver(model, counters, 10L * 1024 * 1024, false);
+        return driver(model, counters, 10L * 1024 * 1024, false, 0);
     }
 
-    private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters, long cacheBytes, boolean inMemoryStore) {
+    /** The test driver has no broker to replay from; no task here ever starts from a committed position anyway. */
+    private TopologyTestDriver driver(ForecastModel model, OperatorCounters counters, long cacheBytes, boolean inMemoryStore,
+            long snapshotIntervalMs) {
         Properties p = new Properties();
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, cacheBytes);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "topology-test");
         p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
         p.put(StreamsConfig.STATE_DIR_CONFIG, tmp.resolve("state").toString());
-        return new TopologyTestDriver(ForecastTopology.build(model, StreamTopics.DEFAULT, counters, inMemoryStore), p);
+        return new TopologyTestDriver(ForecastTopology.build(model, StreamTopics.DEFAULT, counters, inMemoryStore,
+                new StateSnapshots(snapshotIntervalMs, c -> InputReplay.NONE)), p);
     }
 
     private static List<Tick> ticksOf(Path csv) throws Exception {
@@ -79,19 +82,19 @@ class ForecastTopologyTest {
     }
 
     /**
-     * The operator encodes each new state into the array the record cache holds for the symbol, so the cache's
-     * sizes matter: a large cache (flushes at commits only), none (every get reads a copy from RocksDB, or the
-     * in-memory store's own array) and one with room for a single state, where three interleaved symbols evict
-     * each other on every put and each eviction flushes the array to the store and changelog mid-interval.
+     * With states written after every tick (interval 0) the record cache's size matters: a large cache (flushes at
+     * commits only), none (every put goes to RocksDB or the in-memory store) and one with room for a single state,
+     * where three interleaved symbols evict each other on every put. With snapshots the store is written only when
+     * the wall-clock punctuation fires.
      */
-    @ParameterizedTest(name = "cache {0} bytes, in-memory store {1}")
-    @CsvSource({"10485760,false", "0,false", "0,true", "25000,false", "25000,true"})
-    void forecastsEqualPredictBitForBitAcrossSymbols(long cacheBytes, boolean inMemoryStore) throws Exception {
+    @ParameterizedTest(name = "cache {0} bytes, in-memory store {1}, snapshot interval {2} ms")
+    @CsvSource({"10485760,false,0", "0,false,0", "0,true,0", "25000,false,0", "25000,true,0", "10485760,false,10000", "0,true,10000"})
+    void forecastsEqualPredictBitForBitAcrossSymbols(long cacheBytes, boolean inMemoryStore, long snapshotIntervalMs) throws Exception {
         Path csv = TestModels.syntheticCsv(tmp, 400, "AAA", "BBB", "CCC");
         ForecastModel model = TestModels.checkpoint(tmp, csv);
         Map<String, float[]> expected = predicted(model, csv);
         OperatorCounters counters = new OperatorCounters();
-        try (TopologyTestDriver d = driver(model, counters, cacheBytes, inMemoryStore)) {
+        try (TopologyTestDriver d = driver(model, counters, cacheBytes, inMemoryStore, snapshotIntervalMs)) {
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<byte[], byte[]> out = d.createOutputTopic("forecasts", new ByteArrayDeserializer(), new ByteArrayDeserializer());
             List<Tick> ticks = ticksOf(csv);
@@ -112,12 +115,30 @@ class ForecastTopologyTest {
                 assertEquals(model.version(), f.version());
             }
             assertEquals(ticks.size(), counters.accepted.sum());
-            // What the store holds is each symbol's state after its last tick, as the in-process stepper has it.
             KeyValueStore<String, byte[]> store = d.getKeyValueStore(StreamTopics.STATE_STORE);
+            if (snapshotIntervalMs > 0) {
+                assertEquals(null, store.get("AAA"), "no snapshot before the interval has passed");
+                d.advanceWallClockTime(java.time.Duration.ofMillis(snapshotIntervalMs));
+            }
+            // What the store holds is each symbol's state after its last tick, as the in-process stepper has it,
+            // after the offset it includes: the symbol's last tick, or with snapshots the last record of all.
             for (String symbol : List.of("AAA", "BBB", "CCC")) {
-                assertArrayEquals(finalState(model, ticks, symbol).toBytes(), store.get(symbol), symbol);
+                byte[] value = store.get(symbol);
+                assertNotNull(value, symbol);
+                assertArrayEquals(finalState(model, ticks, symbol).toBytes(), MambaForecastProcessor.storedState(model, value).toBytes(), symbol);
+                int last = snapshotIntervalMs > 0 ? ticks.size() - 1 : lastIndexOf(ticks, symbol);
+                assertEquals(last, MambaForecastProcessor.storedOffset(value), symbol);
             }
         }
+    }
+
+    private static int lastIndexOf(List<Tick> ticks, String symbol) {
+        for (int i = ticks.size() - 1; i >= 0; i--) {
+            if (ticks.get(i).symbol().equals(symbol)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static SymbolState finalState(ForecastModel model, List<Tick> ticks, String symbol) {
@@ -185,7 +206,7 @@ class ForecastTopologyTest {
                 assertArrayEquals(expected.get(f.symbol() + "," + f.seq() + "," + f.horizon()), f.logReturns(), 0f);
             }
             KeyValueStore<String, byte[]> store = d.getKeyValueStore(StreamTopics.STATE_STORE);
-            SymbolState state = SymbolState.fromBytes(model.weights().config(), store.get("AAA"));
+            SymbolState state = MambaForecastProcessor.storedState(model, store.get("AAA"));
             assertTrue(state.mamba.isFinite());
             assertEquals(ticks.size(), state.position.count());
             assertEquals(null, store.get("ZZZ"), "a rejected tick creates no state");

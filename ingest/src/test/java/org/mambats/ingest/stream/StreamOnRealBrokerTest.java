@@ -223,7 +223,9 @@ class StreamOnRealBrokerTest {
         CountDownLatch streamUp = new CountDownLatch(1);
         CountDownLatch killed = new CountDownLatch(1);
         Thread pub = publisher(t.ticks(), 150, sent, java.util.Map.of(300, streamUp, 1500, killed));
-        Process first = startChild(t, "crash-state-1");
+        // Snapshots every 300 ms: the kill lands between two, so the restarted task must replay the ticks after
+        // the last one from the input topic (the default interval, 10 s, would leave nothing but the replay).
+        Process first = startChild(t, "crash-state-1", "crash-app", "--snapshot-interval-ms", "300");
         // Pull the plug once the stream has committed forecasts for at least a tenth of the ticks.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
         try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
@@ -239,11 +241,20 @@ class StreamOnRealBrokerTest {
         int published = sent.get();
         killed.countDown();
         assertTrue(published < ticks.size(), "the replay was still running when the stream was killed (" + published + " sent)");
-        Process second = startChild(t, "crash-state-2");
+        Process second = startChild(t, "crash-state-2", "crash-app", "--snapshot-interval-ms", "300");
         try {
             pub.join();
             List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
             assertExactlyTheUninterruptedRun(got);
+            String log = Files.readString(dir.resolve("crash-state-2.log"));
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("(\\d+) symbol states from the store \\(up to offset -?\\d+\\), (\\d+) ticks replayed").matcher(log);
+            int states = 0, replayed = 0;
+            while (m.find()) {
+                states += Integer.parseInt(m.group(1));
+                replayed += Integer.parseInt(m.group(2));
+            }
+            assertTrue(states > 0 && replayed > 0, "the restarted stream restored snapshots and replayed the ticks after them: " + states
+                    + " states, " + replayed + " ticks\n" + log);
         } finally {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
@@ -305,6 +316,7 @@ class StreamOnRealBrokerTest {
             List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
             assertExactlyTheUninterruptedRun(got);
             assertTrue(b.counters().accepted.sum() > 0, "the second instance did work");
+            assertTrue(a.counters().replayed.sum() + b.counters().replayed.sum() > 0, "tasks that moved replayed their ticks");
         } finally {
             a.close();
             b.close();
@@ -338,6 +350,7 @@ class StreamOnRealBrokerTest {
                 List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
                 assertExactlyTheUninterruptedRun(got);
                 assertTrue(b.counters().accepted.sum() > 0, "the replacement did work");
+                assertTrue(b.counters().replayed.sum() > 0, "the replacement replayed the ticks since the last snapshot");
             }
         }
     }
@@ -345,7 +358,8 @@ class StreamOnRealBrokerTest {
     @Test
     void aStaticMemberKilledWithSigkillAndRestartedUnderItsNameEndsExactlyOnce() throws Exception {
         StreamTopics t = topics("crash-static");
-        Process first = startChild(t, "crash-static-1", "crash-static-app", "--instance-id", "crash-static");
+        // This one writes the states after every tick (no snapshots): that mode must recover exactly too.
+        Process first = startChild(t, "crash-static-1", "crash-static-app", "--instance-id", "crash-static", "--snapshot-interval-ms", "0");
         // The replay starts once the stream runs, so it is still going when the stream is killed.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         awaitRunning(dir.resolve("crash-static-1.log"), deadline);
@@ -362,7 +376,7 @@ class StreamOnRealBrokerTest {
         assertTrue(sent.get() < ticks.size(), "the replay was still running when the stream was killed (" + sent.get() + " sent)");
         // Same name, fresh state directory: the new process takes the dead member's place in the group and
         // rebuilds the state from the changelog.
-        Process second = startChild(t, "crash-static-2", "crash-static-app", "--instance-id", "crash-static");
+        Process second = startChild(t, "crash-static-2", "crash-static-app", "--instance-id", "crash-static", "--snapshot-interval-ms", "0");
         try {
             pub.join();
             List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
@@ -384,14 +398,11 @@ class StreamOnRealBrokerTest {
         return new ArrayList<>(admin.describeConsumerGroups(List.of(group)).all().get().get(group).members());
     }
 
-    private static Process startChild(StreamTopics t, String stateDir) throws Exception {
-        return startChild(t, stateDir, "crash-app");
-    }
-
     private static Process startChild(StreamTopics t, String stateDir, String applicationId, String... extra) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--add-modules", "jdk.incubator.vector", "-Xmx512m", "-XX:+UseSerialGC",
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
+                "-Dorg.slf4j.simpleLogger.log." + MambaForecastProcessor.class.getName() + "=info",
                 "-cp", System.getProperty("java.class.path"), StreamChildMain.class.getName(),
                 "--checkpoint", checkpoint.toString(), "--bootstrap", broker.bootstrapServers(),
                 "--application-id", applicationId, "--ticks-topic", t.ticks(), "--forecasts-topic", t.forecasts(),

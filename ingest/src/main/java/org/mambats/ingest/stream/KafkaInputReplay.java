@@ -1,0 +1,107 @@
+package org.mambats.ingest.stream;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@link InputReplay} from the Kafka cluster the application runs on: the committed position is the
+ * application's consumer-group offset (read as a stable offset, so a transaction still in flight is waited for),
+ * and the records come from a consumer of its own that is assigned the partition and joins no group. Connection
+ * and security settings are the application's own.
+ */
+public final class KafkaInputReplay implements InputReplay {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaInputReplay.class);
+    private static final Duration TIMEOUT = Duration.ofMinutes(5);
+
+    private final Map<String, Object> adminConfig = new HashMap<>();
+    private final Map<String, Object> consumerConfig = new HashMap<>();
+    private final String groupId;
+
+    /** @param appConfigs the Streams application's configuration ({@code ProcessorContext.appConfigs()}) */
+    public KafkaInputReplay(Map<String, Object> appConfigs, String applicationId) {
+        this.groupId = applicationId;
+        for (Map.Entry<String, Object> e : appConfigs.entrySet()) {
+            if (AdminClientConfig.configNames().contains(e.getKey())) {
+                adminConfig.put(e.getKey(), e.getValue());
+            }
+            if (ConsumerConfig.configNames().contains(e.getKey())) {
+                consumerConfig.put(e.getKey(), e.getValue());
+            }
+        }
+        adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, applicationId + "-replay-admin");
+        consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        consumerConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        consumerConfig.put(ConsumerConfig.CLIENT_ID_CONFIG, applicationId + "-replay");
+        consumerConfig.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        consumerConfig.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        consumerConfig.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5_000);
+    }
+
+    @Override
+    public long replay(TopicPartition partition, long after, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        long committed = committedPosition(partition);
+        if (committed <= after + 1) {
+            return 0;
+        }
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.assign(List.of(partition));
+            long first = consumer.beginningOffsets(List.of(partition), TIMEOUT).get(partition);
+            long from = after + 1;
+            if (from < first) {
+                // Retention deleted ticks the states never saw: they continue from what is left, and say so.
+                LOG.warn("{}: ticks at offsets {} to {} are no longer in the topic; rebuilding the states from offset {}", partition, from,
+                        first - 1, first);
+                from = first;
+            }
+            consumer.seek(partition, from);
+            long n = 0;
+            while (consumer.position(partition, TIMEOUT) < committed) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(partition + ": replay did not reach offset " + committed + " within " + TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200)).records(partition)) {
+                    if (r.offset() >= committed) {
+                        return n;
+                    }
+                    each.accept(r);
+                    n++;
+                }
+            }
+            return n;
+        }
+    }
+
+    /** The application's committed position on {@code partition}, or -1 if it has none. */
+    private long committedPosition(TopicPartition partition) {
+        try (Admin admin = Admin.create(adminConfig)) {
+            OffsetAndMetadata m = admin.listConsumerGroupOffsets(
+                            Map.of(groupId, new ListConsumerGroupOffsetsSpec().topicPartitions(List.of(partition))),
+                            new ListConsumerGroupOffsetsOptions().requireStable(true))
+                    .partitionsToOffsetAndMetadata(groupId).get().get(partition);
+            return m == null ? -1 : m.offset();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot read the committed offset of " + partition + " for " + groupId + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted reading the committed offset of " + partition, e);
+        }
+    }
+}
