@@ -45,7 +45,8 @@ public final class StreamBenchmark {
     private ForecastModel model;
     private Path dir;
     private int run;
-    private boolean inMemory;
+    /** Snapshot interval of the next application the bench starts. */
+    private long snapshotIntervalMs = org.mambats.ingest.stream.StateSnapshots.DEFAULT_INTERVAL_MS;
 
     public StreamBenchmark(PrintStream out, boolean quick) {
         this.out = out;
@@ -55,8 +56,8 @@ public final class StreamBenchmark {
     public void run() throws Exception {
         dir = Files.createTempDirectory("mamba-ts-stream-bench");
         out.println();
-        out.println("Live path on a real KRaft broker (2-layer D=64 model, 3 horizons, exactly_once_v2, commit 100 ms, 3 partitions, "
-                + "one stream thread) ...");
+        out.println("Live path on a real KRaft broker (2-layer D=64 model, 3 horizons, exactly_once_v2, commit 100 ms, state snapshots "
+                + "every " + snapshotIntervalMs / 1000 + " s, 3 partitions, one stream thread) ...");
         // The broker as Kafka runs it (C2, G1), not the start-up-tuned JVM the tests use.
         try (KafkaBroker b = KafkaBroker.builder(dir.resolve("kafka")).port(0)
                 .childJvmOptions(KafkaBroker.BENCHMARK_CHILD_JVM_OPTIONS).start()) {
@@ -71,38 +72,38 @@ public final class StreamBenchmark {
             throughput(false, 100, n);
             // Then rounds of all six runs, interleaved, so a burst of load from elsewhere on this shared machine
             // hits one round rather than one side of a comparison.
-            List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), mem1 = new ArrayList<>(), m100 = new ArrayList<>(),
-                    p100 = new ArrayList<>(), mem100 = new ArrayList<>();
+            List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
+                    e100 = new ArrayList<>();
             for (int r = 0; r < rounds; r++) {
                 m1.add(throughput(false, 1, n));
                 p1.add(throughput(true, 1, n));
-                inMemory = true;
-                mem1.add(throughput(false, 1, n));
-                inMemory = false;
                 m100.add(throughput(false, 100, n));
                 p100.add(throughput(true, 100, n));
-                inMemory = true;
-                mem100.add(throughput(false, 100, n));
-                inMemory = false;
+                e100.add(everyTick(() -> throughput(false, 100, n)));
             }
             out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
                     "pass-through", "ratio", "ratio in each round");
             double[] r1 = ratioRow("1 symbol", m1, p1);
-            ratioRow("1 symbol, in-memory store", mem1, p1);
             double[] r100 = ratioRow("100 symbols", m100, p100);
-            ratioRow("100 symbols, in-memory store", mem100, p100);
+            ratioRow("100 symbols, state after every tick", e100, p100);
             out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s%n", "CPU us per tick while draining", "stream thread",
                     "this JVM", "broker JVM", "wall");
             for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
-                    Map.entry("Mamba, 1 symbol, in-memory store", mem1), Map.entry("Mamba, 100 symbols", m100),
-                    Map.entry("pass-through, 100 symbols", p100), Map.entry("Mamba, 100 symbols, in-memory store", mem100))) {
+                    Map.entry("Mamba, 100 symbols", m100), Map.entry("pass-through, 100 symbols", p100),
+                    Map.entry("Mamba, 100 symbols, every tick", e100))) {
                 List<Throughput> t = row.getValue();
                 out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
                         median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond));
             }
             int stateBytes = model.newState().serializedSize();
-            out.printf(Locale.ROOT, "  changelog bytes per tick: %.1f (1 symbol), %.1f (100 symbols); full state is %,d bytes per symbol%n",
-                    median(m1, Throughput::changelogBytesPerTick), median(m100, Throughput::changelogBytesPerTick), stateBytes);
+            out.printf(Locale.ROOT, "  changelog bytes per tick while draining: %.1f (1 symbol), %.1f (100 symbols), %.1f (100 symbols, "
+                            + "state after every tick); full state is %,d bytes per symbol%n", median(m1, Throughput::changelogBytesPerTick),
+                    median(m100, Throughput::changelogBytesPerTick), median(e100, Throughput::changelogBytesPerTick), stateBytes);
+            int manySymbols = 1_000, rate = 5_000, seconds = quick ? 6 : 25;
+            double snap = changelogAtRate(manySymbols, rate, seconds);
+            double each = everyTick(() -> changelogAtRate(manySymbols, rate, seconds));
+            out.printf(Locale.ROOT, "  changelog bytes per tick, %,d symbols at %,d ticks/s for %d s: %,.0f with snapshots, %,.0f with the "
+                    + "state after every tick%n", manySymbols, rate, seconds, snap, each);
             double target = 1.5;
             out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100)   target < %.1fx   %s%n",
                     r1[0], r100[0], target, Math.max(r1[0], r100[0]) < target ? "met" : "NOT met");
@@ -116,6 +117,49 @@ public final class StreamBenchmark {
         } finally {
             deleteQuietly(dir);
         }
+    }
+
+    private <T> T everyTick(java.util.concurrent.Callable<T> run) throws Exception {
+        long before = snapshotIntervalMs;
+        snapshotIntervalMs = 0;
+        try {
+            return run.call();
+        } finally {
+            snapshotIntervalMs = before;
+        }
+    }
+
+    /**
+     * Changelog bytes per tick for many symbols that each tick a few times a second (the case that decides between
+     * snapshots and a state after every tick): ticks published at a steady rate, round robin over the symbols.
+     */
+    private double changelogAtRate(int symbols, int perSecond, int seconds) throws Exception {
+        String name = "changelog" + (run++) + "-" + (snapshotIntervalMs == 0 ? "every-tick" : "snapshots");
+        ForecastStreamApp.Settings s = settings(name, false);
+        List<Tick> ticks = ticks(symbols, perSecond * seconds);
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s); KafkaProducer<byte[], byte[]> p = producer()) {
+            app.start();
+            app.awaitRunning(Duration.ofSeconds(60));
+            long start = System.nanoTime();
+            for (int i = 0; i < ticks.size(); i++) {
+                long wait = start + i * 1_000_000_000L / perSecond - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                Tick t = ticks.get(i);
+                p.send(new ProducerRecord<>(s.topics.ticks(), t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)));
+            }
+            p.flush();
+            long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
+            while (app.counters().ticksIn.sum() < ticks.size() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            if (app.counters().ticksIn.sum() < ticks.size()) {
+                throw new IllegalStateException(name + ": only " + app.counters().ticksIn.sum() + " of " + ticks.size() + " ticks processed");
+            }
+            Thread.sleep(300);
+        }
+        return (double) topicBytes(s.applicationId + "-" + StreamTopics.STATE_STORE + "-changelog") / ticks.size();
     }
 
     /** Prints one row of medians and the ratio of each round; returns {median ratio}. */
@@ -218,7 +262,7 @@ public final class StreamBenchmark {
         s.topics = new StreamTopics(name + "-ticks", name + "-forecasts", name + "-dlq");
         s.stateDir = dir.resolve(name + "-state");
         s.passThrough = passThrough;
-        s.inMemoryStore = inMemory;
+        s.snapshotIntervalMs = snapshotIntervalMs;
         // Static membership, so closing one run's instance really leaves its group (see Settings.instanceId).
         s.instanceId = name + "-instance";
         broker.createTopics(3, s.topics.ticks(), s.topics.forecasts(), s.topics.deadLetters());
@@ -344,13 +388,15 @@ public final class StreamBenchmark {
         List<Tick> ticks = ticks(symbols, symbols);
         publish(s.topics.ticks(), ticks);
         s.warmUpTicks = 0;
+        // A snapshot after the last tick, so the fresh instance restores every state and has nothing to replay.
+        s.snapshotIntervalMs = 500;
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.start();
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (app.counters().accepted.sum() < symbols && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            Thread.sleep(500);
+            Thread.sleep(1_500);
         }
         deleteQuietly(s.stateDir);
         s.stateDir = dir.resolve(name + "-fresh-state");
@@ -386,6 +432,9 @@ public final class StreamBenchmark {
                 out.printf(Locale.ROOT, "  (restored %d changelog records for %d symbols)%n", restored.get(), symbols);
             }
             double restoring = firstRestore.get() == 0 ? 0 : (lastRestore.get() - firstRestore.get()) / 1e9;
+            if (app.counters().replayed.sum() > 0) {
+                out.printf(Locale.ROOT, "  (the fresh instance also replayed %d ticks)%n", app.counters().replayed.sum());
+            }
             return new double[] {restoring, secs};
         }
     }
