@@ -133,10 +133,12 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
             }
             lastOffset = r.offset();
         });
+        long nanos = System.nanoTime() - start;
         counters.replayed.add(replayed);
+        counters.replayNanos.add(nanos);
         if (!states.isEmpty() || replayed > 0) {
             LOG.info("{}: {} symbol states from the store (up to offset {}), {} ticks replayed up to offset {} in {} ms", partition,
-                    states.size(), newest, replayed, lastOffset, (System.nanoTime() - start) / 1_000_000);
+                    states.size(), newest, replayed, lastOffset, nanos / 1_000_000);
         }
     }
 

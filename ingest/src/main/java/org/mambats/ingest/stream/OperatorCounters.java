@@ -16,6 +16,8 @@ public final class OperatorCounters {
     public final LongAdder deadLetters = new LongAdder();
     /** Ticks stepped again when a task started, to bring the stored state snapshots up to the committed position. */
     public final LongAdder replayed = new LongAdder();
+    /** Nanoseconds starting tasks spent on their replays (reading the committed position and the ticks, stepping). */
+    public final LongAdder replayNanos = new LongAdder();
     /** Nanoseconds spent in the model (features + step + head), summed over accepted ticks. */
     public final LongAdder stepNanos = new LongAdder();
     /** Event time (epoch ms) of the last accepted tick, for lag. */
