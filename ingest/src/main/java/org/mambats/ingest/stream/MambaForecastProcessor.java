@@ -125,6 +125,7 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
             }
         }
         lastOffset = newest;
+        int fromStore = states.size();
         TopicPartition partition = new TopicPartition(inputTopic, context.taskId().partition());
         long start = System.nanoTime();
         long replayed = snapshots.replay().apply(context).replay(partition, newest, r -> {
@@ -136,9 +137,9 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         long nanos = System.nanoTime() - start;
         counters.replayed.add(replayed);
         counters.replayNanos.add(nanos);
-        if (!states.isEmpty() || replayed > 0) {
+        if (fromStore > 0 || replayed > 0) {
             LOG.info("{}: {} symbol states from the store (up to offset {}), {} ticks replayed up to offset {} in {} ms", partition,
-                    states.size(), newest, replayed, lastOffset, nanos / 1_000_000);
+                    fromStore, newest, replayed, lastOffset, nanos / 1_000_000);
         }
     }
 
