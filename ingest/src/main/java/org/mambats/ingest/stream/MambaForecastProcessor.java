@@ -117,10 +117,15 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                ByteBuffer b = ByteBuffer.wrap(kv.value).order(ByteOrder.LITTLE_ENDIAN);
-                newest = Math.max(newest, b.getLong());
-                SymbolState s = model.newState();
-                s.readFrom(b);
+                SymbolState s;
+                try {
+                    newest = Math.max(newest, storedOffset(kv.value));
+                    s = storedState(model, kv.value);
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException("the state store holds a value for '" + kv.key + "' that this version cannot read ("
+                            + e.getMessage() + "); it was probably written by an older version or another model. Start from fresh "
+                            + "state: a new --application-id, or delete the --state-dir and the application's changelog topic", e);
+                }
                 states.put(kv.key, s);
             }
         }
@@ -225,9 +230,13 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
 
     /** The symbol state in a value of the store: the input offset it includes (8 bytes), then the state. */
     public static SymbolState storedState(ForecastModel model, byte[] value) {
+        SymbolState s = model.newState();
+        if (value.length != Long.BYTES + s.serializedSize()) {
+            throw new IllegalArgumentException("a stored state of " + value.length + " bytes, where this model's take "
+                    + (Long.BYTES + s.serializedSize()));
+        }
         ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
         b.getLong();
-        SymbolState s = model.newState();
         s.readFrom(b);
         return s;
     }

@@ -3,6 +3,7 @@ package org.mambats.ingest.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -163,6 +164,14 @@ class StateSnapshotReplayTest {
         Task second = new Task(0, first.store, replayUpTo(stopAt));
         assertEquals(0, second.counters.replayed.sum());
         assertSameRecords(expected, second.process(stopAt, end));
+    }
+
+    @Test
+    void aStoreWrittenByAnOlderVersionStopsTheTaskWithAClearError() {
+        KeyValueStore<String, byte[]> old = new Task(0, null, InputReplay.NONE).store;
+        old.put("AAA", model.newState().toBytes()); // the format before snapshots: no offset in front
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Task(0, old, InputReplay.NONE));
+        assertTrue(e.getMessage().contains("'AAA'") && e.getMessage().contains("cannot read"), e.getMessage());
     }
 
     @Test
