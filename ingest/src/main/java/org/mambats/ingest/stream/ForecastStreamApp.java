@@ -83,8 +83,7 @@ public final class ForecastStreamApp implements AutoCloseable {
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
         }
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore,
-                        s.snapshotIntervalMs == 0 ? StateSnapshots.everyTick() : StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs))), p);
+                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs))), p);
     }
 
     /** Creates the input, output and dead-letter topics if they do not exist yet. */

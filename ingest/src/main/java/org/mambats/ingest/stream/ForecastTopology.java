@@ -1,5 +1,6 @@
 package org.mambats.ingest.stream;
 
+import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -17,7 +18,7 @@ public final class ForecastTopology {
     }
 
     public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
-        return build(model, topics, counters, false, StateSnapshots.every(java.time.Duration.ofMillis(StateSnapshots.DEFAULT_INTERVAL_MS)));
+        return build(model, topics, counters, false, StateSnapshots.every(Duration.ofMillis(StateSnapshots.DEFAULT_INTERVAL_MS)));
     }
 
     /**

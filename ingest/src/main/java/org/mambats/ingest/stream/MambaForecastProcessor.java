@@ -47,9 +47,10 @@ import org.slf4j.LoggerFactory;
  * are those of an uninterrupted run. A task that moves or restarts replays at most one interval of ticks.
  *
  * <p>Why not write the state after every tick and let the record cache keep one per symbol per commit (interval
- * 0, still available): that is cheap for a few busy symbols, but a feed of many symbols that each tick a few times
- * a second then writes a whole state to the changelog for almost every tick, ten commits a second. Snapshots
- * bound the changelog at one state per changed symbol per interval, whatever the tick rate.
+ * 0, still available): that is cheap for a few busy symbols, but with many symbols that each tick a few times a
+ * second most commits find most of them changed (measured: 1,000 symbols at 5,000 ticks/s wrote 7-10 KB of
+ * changelog per tick, against 315 bytes with snapshots). Snapshots bound the changelog at one state per changed
+ * symbol per interval, whatever the tick rate.
  *
  * <p>Under at-least-once the store can run ahead of the committed offsets (the cache may flush early); the
  * replay then has nothing to do, and the ticks that are read again are dropped as duplicates by their sequence

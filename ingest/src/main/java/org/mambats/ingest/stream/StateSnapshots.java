@@ -22,14 +22,9 @@ public record StateSnapshots(long intervalMs, Function<ProcessorContext<?, ?>, I
         }
     }
 
-    /** Snapshots every {@code interval}, replaying from the cluster the application runs on. */
+    /** Snapshots every {@code interval} (zero: the state after every tick), replaying from the application's cluster. */
     public static StateSnapshots every(Duration interval) {
         return new StateSnapshots(interval.toMillis(), StateSnapshots::fromCluster);
-    }
-
-    /** Every state after every tick (the record cache keeps one per symbol per commit). */
-    public static StateSnapshots everyTick() {
-        return new StateSnapshots(0, StateSnapshots::fromCluster);
     }
 
     public boolean everyTickMode() {
