@@ -69,12 +69,12 @@ public final class KafkaInputReplay implements InputReplay {
             consumer.assign(List.of(partition));
             long first = consumer.beginningOffsets(List.of(partition), TIMEOUT).get(partition);
             long from = after + 1;
-            if (from < first) {
+            if (from < first && after >= 0) {
                 // Retention deleted ticks the states never saw: they continue from what is left, and say so.
                 LOG.warn("{}: ticks at offsets {} to {} are no longer in the topic; rebuilding the states from offset {}", partition, from,
                         first - 1, first);
-                from = first;
             }
+            from = Math.max(from, first); // with no snapshot yet the application started at the first tick still there
             consumer.seek(partition, from);
             long n = 0;
             long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();
