@@ -385,22 +385,10 @@ public final class StreamBenchmark {
     private double[] restore(int symbols) throws Exception {
         String name = "restore" + (run++);
         ForecastStreamApp.Settings s = settings(name, false);
-        List<Tick> ticks = ticks(symbols, symbols);
-        publish(s.topics.ticks(), ticks);
         s.warmUpTicks = 0;
         // A snapshot after the last tick, so the fresh instance restores every state and has nothing to replay.
         s.snapshotIntervalMs = 500;
-        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
-            app.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (app.counters().accepted.sum() < symbols && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(1_500);
-        }
-        deleteQuietly(s.stateDir);
-        s.stateDir = dir.resolve(name + "-fresh-state");
-        s.instanceId = name + "-fresh-instance";
+        processThenStartOver(name, s, ticks(symbols, symbols), 1_500);
         AtomicLong restored = new AtomicLong();
         AtomicLong firstRestore = new AtomicLong();
         AtomicLong lastRestore = new AtomicLong();
@@ -447,19 +435,7 @@ public final class StreamBenchmark {
         String name = "replay" + (run++);
         ForecastStreamApp.Settings s = settings(name, false);
         s.snapshotIntervalMs = Duration.ofHours(1).toMillis();
-        List<Tick> ticks = ticks(100, total);
-        publish(s.topics.ticks(), ticks);
-        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
-            app.start();
-            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
-            while (app.counters().accepted.sum() < ticks.size() && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-            }
-            Thread.sleep(500);
-        }
-        deleteQuietly(s.stateDir);
-        s.stateDir = dir.resolve(name + "-fresh-state");
-        s.instanceId = name + "-fresh-instance";
+        processThenStartOver(name, s, ticks(100, total), 500);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             long start = System.nanoTime();
             app.start();
@@ -469,6 +445,26 @@ public final class StreamBenchmark {
             double secs = (System.nanoTime() - start) / 1e9;
             return new double[] {app.counters().replayed.sum(), secs, app.counters().replayNanos.sum() / 1e9};
         }
+    }
+
+    /**
+     * Publishes {@code ticks}, lets an instance process them all and stop {@code settleMs} after the last (time for
+     * a final snapshot or commit), then points {@code s} at a fresh state directory and instance name: an instance
+     * built from it next has to rebuild the state from the changelog and the input topic.
+     */
+    private void processThenStartOver(String name, ForecastStreamApp.Settings s, List<Tick> ticks, long settleMs) throws Exception {
+        publish(s.topics.ticks(), ticks);
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+            while (app.counters().accepted.sum() < ticks.size() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            Thread.sleep(settleMs);
+        }
+        deleteQuietly(s.stateDir);
+        s.stateDir = dir.resolve(name + "-fresh-state");
+        s.instanceId = name + "-fresh-instance";
     }
 
     private static void deleteQuietly(Path p) {
