@@ -16,10 +16,12 @@ import org.mambats.backtest.run.BacktestConfig;
 import org.mambats.backtest.run.BacktestResult;
 import org.mambats.backtest.run.Durations;
 import org.mambats.backtest.sink.BacktestSink;
+import org.mambats.model.cli.TrainingOptions;
 import org.mambats.model.tick.TickCsv;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mamba-ts backtest}: replays history through the live operator and scores it against baselines. */
@@ -28,7 +30,9 @@ import picocli.CommandLine.Option;
                 + "(no-change, EWMA, AR, LSTM) on the same ticks and horizons: MAE, RMSE, pinball loss, coverage, direction, "
                 + "Diebold-Mariano; a trading rule's return, Sharpe, Sortino, drawdown, hit rate and turnover after costs.",
                 "With --checkpoint it evaluates that model; with --train-window/--test-window it trains a model per "
-                        + "walk-forward fold and forecasts the window after it, never using a tick after the forecast time.",
+                        + "walk-forward fold and forecasts the window after it, never using a tick after the forecast time. "
+                        + "Each fold trains as ./mamba-ts train would with the same training options (--horizons ... --threads); "
+                        + "--seed and --validation also fit the baselines.",
                 "Writes OUT_DIR/forecasts.csv (predict format), metrics.json, report.html and its charts."})
 public class BacktestCommand implements Callable<Integer> {
     @Option(names = "--data", required = true,
@@ -70,39 +74,9 @@ public class BacktestCommand implements Callable<Integer> {
             + "checkpoint's training data.")
     String evalFrom;
 
-    @Option(names = "--horizons", defaultValue = "1tick,10s,60s,300s", description = "Walk-forward: forecast horizons (default ${DEFAULT-VALUE}).")
-    String horizons;
-    @Option(names = "--quantiles", defaultValue = "0.1,0.5,0.9", split = ",", description = "Walk-forward: quantile levels, including 0.5 (default ${DEFAULT-VALUE}).")
-    float[] quantiles;
-    @Option(names = "--d-model", defaultValue = "64", description = "Walk-forward: model width D (default ${DEFAULT-VALUE}).")
-    int dModel;
-    @Option(names = "--layers", defaultValue = "2", description = "Walk-forward: Mamba layers (default ${DEFAULT-VALUE}).")
-    int layers;
-    @Option(names = "--d-state", defaultValue = "16", description = "Walk-forward: SSM state size N (default ${DEFAULT-VALUE}).")
-    int dState;
-    @Option(names = "--epochs", defaultValue = "20", description = "Walk-forward: maximum epochs per fold (default ${DEFAULT-VALUE}).")
-    int epochs;
-    @Option(names = "--patience", defaultValue = "3", description = "Walk-forward: early stopping patience, epochs (default ${DEFAULT-VALUE}).")
-    int patience;
-    @Option(names = "--batch", defaultValue = "32", description = "Walk-forward: windows per batch (default ${DEFAULT-VALUE}).")
-    int batch;
-    @Option(names = "--window", defaultValue = "256", description = "Walk-forward: ticks per TBPTT window (default ${DEFAULT-VALUE}).")
-    int window;
-    @Option(names = "--lr", defaultValue = "1e-3", description = "Walk-forward: peak learning rate (default ${DEFAULT-VALUE}).")
-    double learningRate;
-    @Option(names = "--validation", defaultValue = "0.2", description = "Fraction of each training window, at its end, held out for early "
-            + "stopping (default ${DEFAULT-VALUE}).")
-    double validation;
-    @Option(names = "--delta-time-scaling", description = "Walk-forward: scale the SSM step by the elapsed time between ticks.")
-    boolean deltaTimeScaling;
-    @Option(names = "--vol-half-life", defaultValue = "50", description = "Walk-forward: half-life of the volatility feature, ticks (default ${DEFAULT-VALUE}).")
-    double volHalfLife;
-    @Option(names = "--grace-ms", defaultValue = "2000", description = "Walk-forward: out-of-order grace for late ticks, ms (default ${DEFAULT-VALUE}).")
-    long graceMillis;
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of every fold's training and of the LSTM (default ${DEFAULT-VALUE}).")
-    long seed;
-    @Option(names = "--threads", description = "Training threads (default: all cores).")
-    Integer threads;
+    /** Walk-forward: what each fold trains, with train's options and defaults (seed and validation also fit the baselines). */
+    @Mixin
+    TrainingOptions training = new TrainingOptions();
 
     @Option(names = "--baselines", defaultValue = "no-change,ewma,ar,lstm", split = ",",
             description = "Baselines to run (default ${DEFAULT-VALUE}); no-change is the Diebold-Mariano reference.")
@@ -140,22 +114,7 @@ public class BacktestCommand implements Callable<Integer> {
             c.testWindow = Durations.parse(mode.windows.test);
             c.retrainEvery = mode.windows.retrain == null ? c.testWindow : Durations.parse(mode.windows.retrain);
         }
-        c.horizons = horizons;
-        c.quantiles = quantiles.clone();
-        c.dModel = dModel;
-        c.layers = layers;
-        c.dState = dState;
-        c.epochs = epochs;
-        c.patience = patience;
-        c.batch = batch;
-        c.window = window;
-        c.learningRate = learningRate;
-        c.validationFraction = validation;
-        c.deltaTimeScaling = deltaTimeScaling;
-        c.volHalfLife = volHalfLife;
-        c.graceMillis = graceMillis;
-        c.seed = seed;
-        c.threads = threads;
+        c.training = training.recipe();
         c.baselines = new ArrayList<>(baselines.stream().map(String::trim).filter(s -> !s.isEmpty()).toList());
         for (String b : c.baselines) {
             if (!Baselines.NAMES.contains(b)) {

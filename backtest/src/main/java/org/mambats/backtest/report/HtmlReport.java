@@ -45,7 +45,7 @@ public final class HtmlReport {
                 .append(esc(r.startedAt)).append(String.format(Locale.ROOT, ", %.0f s.", r.wallSeconds)).append("</p>\n");
         if (r.config.walkForward()) {
             b.append("<p class=\"note\">Walk-forward: each fold trains a model on a ").append(esc(r.config.toJson().path("train_window").asText()))
-                    .append(" window (the last ").append(pct(r.config.validationFraction)).append(" of it held out for early stopping), ")
+                    .append(" window (the last ").append(pct(r.config.training.validationFraction)).append(" of it held out for early stopping), ")
                     .append("then its checkpoint is replayed through the live operator's ForecastStepper from the start of that window: the "
                             + "training ticks warm the state up, the next ").append(esc(r.config.toJson().path("test_window").asText()))
                     .append(" is forecast. No forecast uses a tick after its own; every baseline is fitted on the same training window.</p>\n");

@@ -31,12 +31,9 @@ import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.dataset.TrainingSet;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.HorizonTargets;
-import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
-import org.mambats.model.mamba.MambaConfig;
-import org.mambats.model.train.Trainer;
-import org.mambats.model.train.TrainerConfig;
 import org.mambats.model.train.TrainingListener;
+import org.mambats.model.train.TrainingRecipe;
 
 /**
  * One backtest run: reads the history, makes the Mamba forecasts by replaying it through the live operator's
@@ -211,8 +208,8 @@ public final class Backtest {
 
     private BacktestResult walkForward() throws IOException {
         long t = System.nanoTime();
-        List<Horizon> horizons = Horizon.parseList(cfg.horizons);
-        float[] quantiles = cfg.quantiles.clone();
+        List<Horizon> horizons = Horizon.parseList(cfg.training.horizons);
+        float[] quantiles = cfg.training.quantiles.clone();
         for (int j = 0; j < quantiles.length; j++) {
             if (!(quantiles[j] > 0 && quantiles[j] < 1) || (j > 0 && quantiles[j] <= quantiles[j - 1])) {
                 throw new IllegalArgumentException("--quantiles must be ascending and inside (0, 1): " + Arrays.toString(quantiles));
@@ -220,7 +217,7 @@ public final class Backtest {
         }
         int median = medianIndex(quantiles);
         say("backtest: reading %s ...", cfg.data);
-        MarketData data = MarketData.read(cfg.data, cfg.symbol, cfg.volHalfLife, cfg.graceMillis);
+        MarketData data = MarketData.read(cfg.data, cfg.symbol, cfg.training.volHalfLife, cfg.training.graceMillis);
         TickSeries s = data.series;
         say("backtest: %s: %s; %s to %s", data.symbol, data.counts, Instant.ofEpochMilli(s.times[0]), Instant.ofEpochMilli(s.times[s.length - 1]));
         List<FoldPlan.Fold> plan = FoldPlan.plan(s, cfg.trainWindow, cfg.testWindow, cfg.retrainEvery);
@@ -262,7 +259,7 @@ public final class Backtest {
 
                 long t0 = System.nanoTime();
                 Path dir = cfg.reportDir.resolve("folds").resolve(String.format(Locale.ROOT, "fold-%02d", f.number()));
-                ObjectNode training = trainFold(s.slice(f.trainStart(), f.testStart()), horizons, quantiles, dir, tag, data.symbol);
+                ObjectNode training = trainFold(s.slice(f.trainStart(), f.testStart()), dir, tag, data.symbol);
                 double trainSec = (System.nanoTime() - t0) / 1e9;
                 trainSeconds += trainSec;
                 ForecastModel model = ForecastModel.load(dir);
@@ -321,55 +318,20 @@ public final class Backtest {
     }
 
     /** Trains one fold's model on {@code train} and saves it to {@code dir}; returns the fold's training figures. */
-    private ObjectNode trainFold(TickSeries train, List<Horizon> horizons, float[] quantiles, Path dir, String tag, String symbol)
-            throws IOException {
-        TrainingSet set = new TrainingSet(List.of(train), horizons, quantiles, cfg.validationFraction, cfg.deltaTimeScaling);
-        MambaConfig backbone = new MambaConfig(cfg.dModel, cfg.layers, cfg.dState, cfg.expand, cfg.expand * cfg.dModel, cfg.dConv,
-                (cfg.dModel + 15) / 16, 1e-5f, true, false);
-        TrainerConfig tc = TrainerConfig.defaults().epochs(cfg.epochs).batchSize(cfg.batch).windowLength(cfg.window)
-                .learningRate(cfg.learningRate).weightDecay(cfg.weightDecay).clipNorm(cfg.clip).patience(cfg.patience)
-                .seed(cfg.seed).quantileLevels(quantiles);
-        if (cfg.threads != null) {
-            tc.threads(cfg.threads);
-        }
-        long start = System.nanoTime();
-        Trainer.FitResult fit;
-        double modelLoss, climatology = set.climatologyLoss(set.validation, quantiles);
+    private ObjectNode trainFold(TickSeries train, Path dir, String tag, String symbol) throws IOException {
+        TrainingRecipe recipe = cfg.training;
+        TrainingSet set = recipe.trainingSet(List.of(train));
+        ObjectNode provenance = JsonNodeFactory.instance.objectNode();
+        provenance.put("created_by", "backtest walk-forward, " + tag);
+        provenance.put("data", cfg.data);
+        provenance.putArray("symbols").add(symbol);
+        TrainingRecipe.Fitted fitted = recipe.fitAndSave(set, dir, new TrainProgress(tag), provenance);
         ObjectNode o = JsonNodeFactory.instance.objectNode();
-        try (Trainer trainer = Trainer.create(backbone, TickFeatures.COUNT, horizons.size(), tc)) {
-            fit = trainer.fit(set.train, set.validation, new TrainProgress(tag));
-            modelLoss = set.validation.isEmpty() ? Double.NaN : trainer.evaluate(set.validation).mean();
-            ForecastModel.Settings settings = new ForecastModel.Settings();
-            settings.name = "mamba-forecaster";
-            settings.horizons = horizons;
-            settings.quantiles = quantiles.clone();
-            settings.targetScale = set.targetScale;
-            settings.featureMean = set.normalizer.mean();
-            settings.featureStd = set.normalizer.std();
-            settings.volHalfLifeTicks = cfg.volHalfLife;
-            settings.deltaTimeScaling = cfg.deltaTimeScaling;
-            settings.dtReferenceSeconds = set.dtReferenceSeconds;
-            settings.outOfOrderGraceMillis = cfg.graceMillis;
-            ObjectNode p = JsonNodeFactory.instance.objectNode();
-            p.put("created_at", Instant.now().toString()).put("created_by", "backtest walk-forward, " + tag);
-            p.put("data", cfg.data);
-            p.putArray("symbols").add(symbol);
-            p.put("data_from", iso(set.firstTimeMillis)).put("data_to", iso(set.lastTimeMillis))
-                    .put("validation_from", iso(set.splitTimeMillis));
-            p.put("train_ticks", set.trainTicks).put("validation_ticks", set.validationTicks);
-            p.put("seed", cfg.seed).put("epochs", cfg.epochs).put("epochs_run", fit.epochsRun()).put("best_epoch", fit.bestEpoch() + 1);
-            p.put("batch", cfg.batch).put("window", cfg.window).put("learning_rate", cfg.learningRate)
-                    .put("weight_decay", cfg.weightDecay).put("clip_norm", cfg.clip).put("patience", cfg.patience);
-            p.put("validation_pinball", num(modelLoss)).put("validation_pinball_no_skill", num(climatology));
-            p.put("training_seconds", (System.nanoTime() - start) / 1e9);
-            settings.provenance = p;
-            ForecastModel.save(dir, trainer.weights(), settings);
-        }
         o.put("validation_from", iso(set.splitTimeMillis)).put("fit_ticks", set.trainTicks).put("validation_ticks", set.validationTicks);
-        o.put("epochs_run", fit.epochsRun()).put("best_epoch", fit.bestEpoch() + 1);
-        o.put("validation_pinball", num(modelLoss)).put("validation_pinball_no_skill", num(climatology));
-        say("  %s: %d epochs (best %d), validation pinball %.4f vs %.4f no-skill, %.0f s", tag, fit.epochsRun(), fit.bestEpoch() + 1,
-                modelLoss, climatology, (System.nanoTime() - start) / 1e9);
+        o.put("epochs_run", fitted.fit().epochsRun()).put("best_epoch", fitted.fit().bestEpoch() + 1);
+        o.put("validation_pinball", num(fitted.validationPinball())).put("validation_pinball_no_skill", num(fitted.noSkillPinball()));
+        say("  %s: %d epochs (best %d), validation pinball %.4f vs %.4f no-skill, %.0f s", tag, fitted.fit().epochsRun(),
+                fitted.fit().bestEpoch() + 1, fitted.validationPinball(), fitted.noSkillPinball(), fitted.seconds());
         return o;
     }
 
@@ -391,14 +353,14 @@ public final class Backtest {
             long now = System.nanoTime();
             if (now - last > 5_000_000_000L) {
                 last = now;
-                say("    %s epoch %d/%d step %d/%d loss %.4f, %,.0f ticks/s", tag, s.epoch() + 1, cfg.epochs, s.step() + 1,
+                say("    %s epoch %d/%d step %d/%d loss %.4f, %,.0f ticks/s", tag, s.epoch() + 1, cfg.training.epochs, s.step() + 1,
                         s.stepsInEpoch(), s.loss(), s.ticksPerSecond());
             }
         }
 
         @Override
         public boolean onEpoch(EpochInfo e) {
-            say("    %s epoch %d/%d: train %.4f validation %.4f%s (%.1f s, %,.0f ticks/s)", tag, e.epoch() + 1, cfg.epochs, e.trainLoss(),
+            say("    %s epoch %d/%d: train %.4f validation %.4f%s (%.1f s, %,.0f ticks/s)", tag, e.epoch() + 1, cfg.training.epochs, e.trainLoss(),
                     e.validationLoss(), e.improved() ? "  best so far" : "", e.elapsedMillis() / 1000.0, e.ticksPerSecond());
             return true;
         }
@@ -419,7 +381,7 @@ public final class Backtest {
         int per = horizons.size() * quantiles.length;
         TickSeries fitTicks = s.slice(fitStart, testStart);
         TickSeries stream = s.slice(fitStart, testEnd);
-        FitWindow window = new FitWindow(fitTicks, horizons, quantiles, cfg.validationFraction, cfg.seed);
+        FitWindow window = new FitWindow(fitTicks, horizons, quantiles, cfg.training.validationFraction, cfg.training.seed);
         for (ModelForecasts m : models.subList(1, models.size())) {
             Baseline b = Baselines.create(m.name, cfg.lstmHidden, cfg.lstmEpochs, cfg.lstmWindow, cfg.lstmBlock, out);
             long t0 = System.nanoTime();

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mambats.backtest.baseline.Baselines;
 import org.mambats.backtest.baseline.LstmBaseline;
+import org.mambats.model.train.TrainingRecipe;
 
 /**
  * Everything one backtest run is told: the data, what to evaluate (a checkpoint, or walk-forward windows), the
@@ -34,27 +35,11 @@ public final class BacktestConfig {
     /** Bar length for the Sharpe and Sortino ratios. */
     public Duration bar = Duration.ofMinutes(5);
 
-    // Walk-forward: what each fold trains (the train command's options).
-    public String horizons = "1tick,10s,60s,300s";
-    public float[] quantiles = {0.1f, 0.5f, 0.9f};
-    public int dModel = 64;
-    public int layers = 2;
-    public int dState = 16;
-    public int expand = 2;
-    public int dConv = 4;
-    public int epochs = 20;
-    public int patience = 3;
-    public int batch = 32;
-    public int window = 256;
-    public double learningRate = 1e-3;
-    public double weightDecay = 0.01;
-    public double clip = 1.0;
-    public double validationFraction = 0.2;
-    public boolean deltaTimeScaling;
-    public double volHalfLife = 50;
-    public long graceMillis = 2000;
-    public long seed = 42;
-    public Integer threads;
+    /**
+     * Walk-forward: what each fold trains (the train command's options). Its validation fraction and seed also fit
+     * the baselines, in both modes.
+     */
+    public TrainingRecipe training = new TrainingRecipe();
 
     /** Baselines to run, by name (see {@link Baselines#NAMES}). */
     public List<String> baselines = new ArrayList<>(Baselines.NAMES);
@@ -90,17 +75,7 @@ public final class BacktestConfig {
             o.put("train_window", Durations.format(trainWindow));
             o.put("test_window", Durations.format(testWindow));
             o.put("retrain_every", Durations.format(retrainEvery));
-            o.put("horizons", horizons);
-            ArrayNode q = o.putArray("quantiles");
-            for (float v : quantiles) {
-                q.add(v);
-            }
-            ObjectNode t = o.putObject("training");
-            t.put("d_model", dModel).put("layers", layers).put("d_state", dState).put("expand", expand).put("d_conv", dConv);
-            t.put("epochs", epochs).put("patience", patience).put("batch", batch).put("window", window);
-            t.put("learning_rate", learningRate).put("weight_decay", weightDecay).put("clip_norm", clip);
-            t.put("validation_fraction", validationFraction).put("delta_time_scaling", deltaTimeScaling);
-            t.put("vol_half_life_ticks", volHalfLife).put("grace_ms", graceMillis).put("seed", seed);
+            o.set("training", training.toJson());
         }
         o.put("costs_bps", costsBps);
         o.put("trade_horizon", tradeHorizon);

@@ -24,6 +24,7 @@ import org.mambats.backtest.report.ReportWriter;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.mamba.MambaConfig;
 
 /**
  * A small walk-forward backtest end to end on synthetic ticks (an AR(1) with volatility regimes, one tick a second):
@@ -43,16 +44,21 @@ class WalkForwardTest {
         c.trainWindow = Duration.ofMinutes(30);
         c.testWindow = Duration.ofMinutes(10);
         c.retrainEvery = Duration.ofMinutes(10);
-        c.horizons = "1tick,5s,30s";
-        c.dModel = 8;
-        c.layers = 1;
-        c.dState = 4;
-        c.epochs = 2;
-        c.patience = 2;
-        c.batch = 8;
-        c.window = 64;
-        c.learningRate = 3e-3;
-        c.threads = 1;
+        c.training.horizons = "1tick,5s,30s";
+        c.training.dModel = 8;
+        c.training.layers = 1;
+        c.training.dState = 4;
+        c.training.epochs = 2;
+        c.training.patience = 2;
+        c.training.batch = 8;
+        c.training.window = 64;
+        c.training.learningRate = 3e-3;
+        c.training.threads = 1;
+        // Not train's defaults, so the folds' checkpoints show whether the whole recipe reached them.
+        c.training.expand = 1;
+        c.training.dConv = 3;
+        c.training.weightDecay = 0.05;
+        c.training.name = "walk-forward-test";
         c.lstmHidden = 4;
         c.lstmEpochs = 2;
         c.lstmWindow = 50;
@@ -123,6 +129,22 @@ class WalkForwardTest {
             assertTrue(html.contains("src=\"" + png + "\""), png);
         }
         assertFalse(html.contains("http://") || html.contains("https://"), "the report fetches nothing");
+    }
+
+    @Test
+    void everyFoldTrainsTheWholeRecipe() throws IOException {
+        for (JsonNode fold : result.folds) {
+            ForecastModel m = ForecastModel.load(Path.of(fold.path("checkpoint").asText()));
+            MambaConfig backbone = m.weights().config();
+            assertEquals(1, backbone.expand(), "expand");
+            assertEquals(8, backbone.dInner(), "inner width = expand * D");
+            assertEquals(3, backbone.dConv(), "conv width");
+            assertEquals("walk-forward-test", m.name());
+            JsonNode p = m.config().path(ForecastModel.CONFIG_KEY).path("provenance");
+            assertEquals(0.05, p.path("weight_decay").asDouble(), "weight decay in the provenance");
+            assertTrue(p.path("created_by").asText().startsWith("backtest walk-forward"), p.toString());
+            assertEquals(fold.path("validation_from").asText(), p.path("validation_from").asText());
+        }
     }
 
     @Test
