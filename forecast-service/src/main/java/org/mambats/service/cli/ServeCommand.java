@@ -1,13 +1,14 @@
 package org.mambats.service.cli;
 
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.mambats.ingest.db.Database;
+import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.service.ForecastService;
 import org.mambats.service.metrics.ServiceMetrics;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mamba-ts serve}: the HTTP API and the analyst dashboard. */
@@ -20,10 +21,8 @@ public class ServeCommand implements Callable<Integer> {
     int port;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
     String host;
-    @Option(names = "--jdbc-url", description = "PostgreSQL JDBC URL (default: an embedded PostgreSQL under --data-dir).")
-    String jdbcUrl;
-    @Option(names = "--data-dir", defaultValue = "./work/postgres", description = "Embedded PostgreSQL directory when no --jdbc-url (default ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers, for live updates and lag (default ${DEFAULT-VALUE}).")
     String bootstrap;
     @Option(names = "--no-kafka", description = "Run without Kafka: no live updates, no lag metrics.")
@@ -52,7 +51,7 @@ public class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }));
-        try (Database db = Database.open(jdbcUrl, dataDir, 8)) {
+        try (Database db = database.open(8)) {
             ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : bootstrap, forecastsTopic, ticksTopic,
                     dlqTopic, applicationId, sinkGroup);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {

@@ -1,13 +1,14 @@
 package org.mambats.ingest.sink;
 
-import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.mambats.ingest.db.Database;
+import org.mambats.ingest.db.DatabaseOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mamba-ts sink}: forecasts (and optionally ticks) from Kafka into PostgreSQL/TimescaleDB, exactly once. */
@@ -22,11 +23,8 @@ public class SinkCommand implements Callable<Integer> {
 
     @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
     String bootstrap;
-    @Option(names = "--jdbc-url", description = "PostgreSQL JDBC URL (default: an embedded PostgreSQL under --data-dir).")
-    String jdbcUrl;
-    @Option(names = "--data-dir", defaultValue = "./work/postgres",
-            description = "Folder of the embedded PostgreSQL (data and port), used without --jdbc-url (default ${DEFAULT-VALUE}).")
-    Path dataDir;
+    @Mixin
+    DatabaseOptions database = new DatabaseOptions();
     @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
     String forecastsTopic;
     @Option(names = "--ticks-topic", description = "Also store the ticks of this topic (default: off).")
@@ -50,7 +48,7 @@ public class SinkCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ForecastSink.Config config = new ForecastSink.Config(bootstrap, forecastsTopic, ticksTopic, group, batchSize, lingerMs, maxBackoffMs,
                 consumerProperties);
-        try (Database db = Database.connect(jdbcUrl, dataDir, 2)) {
+        try (Database db = database.connect(2)) {
             migrateWithRetry(db);
             ForecastSink sink = new ForecastSink(config, db.dataSource());
             Thread hook = new Thread(() -> {
