@@ -41,6 +41,10 @@ public class StreamCommand implements Callable<Integer> {
             description = "Write each changed symbol's state to the changelogged store this often; a task that restarts or moves "
                     + "replays the ticks since. 0: after every tick, through the record cache (default ${DEFAULT-VALUE}).")
     long snapshotIntervalMs;
+    @Option(names = "--rebuild-ticks", defaultValue = "1000000",
+            description = "After a change of checkpoint the stored states are the old model's: each task builds its symbols' states "
+                    + "anew by stepping this many of its partition's latest ticks, emitting nothing (default ${DEFAULT-VALUE}).")
+    long rebuildTicks;
     @Option(names = "--cache-mb", defaultValue = "128", description = "Record cache in front of the state store, MB (default ${DEFAULT-VALUE}).")
     long cacheMb;
     @Option(names = "--store", defaultValue = "rocksdb",
@@ -73,6 +77,10 @@ public class StreamCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--snapshot-interval-ms must be >= 0, got " + snapshotIntervalMs);
         }
         s.snapshotIntervalMs = snapshotIntervalMs;
+        if (rebuildTicks < 0) {
+            throw new IllegalArgumentException("--rebuild-ticks must be >= 0, got " + rebuildTicks);
+        }
+        s.rebuildTicks = rebuildTicks;
         s.threads = threads;
         s.instanceId = instanceId;
         if (!store.equals("rocksdb") && !store.equals("memory")) {

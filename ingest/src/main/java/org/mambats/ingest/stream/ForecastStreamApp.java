@@ -33,6 +33,11 @@ public final class ForecastStreamApp implements AutoCloseable {
          * ticks since (see MambaForecastProcessor). 0: after every tick, through the record cache.
          */
         public long snapshotIntervalMs = StateSnapshots.DEFAULT_INTERVAL_MS;
+        /**
+         * When the stored states are another model's (the stream was restarted with a new checkpoint): how many of
+         * each partition's latest ticks a starting task steps through to build its states anew.
+         */
+        public long rebuildTicks = StateSnapshots.DEFAULT_REBUILD_TICKS;
         /** The record cache in front of the state store; it absorbs repeated writes of a symbol between commits. */
         public long cacheBytes = 128L * 1024 * 1024;
         public int threads = 1;
@@ -83,7 +88,7 @@ public final class ForecastStreamApp implements AutoCloseable {
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
         }
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs))), p);
+                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)), p);
     }
 
     /** Creates the input, output and dead-letter topics if they do not exist yet. */

@@ -1,6 +1,5 @@
 package org.mambats.ingest.stream;
 
-import java.time.Duration;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.KeyValueStore;
@@ -15,10 +14,6 @@ import org.mambats.model.forecast.ForecastModel;
  */
 public final class ForecastTopology {
     private ForecastTopology() {
-    }
-
-    public static Topology build(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
-        return build(model, topics, counters, false, StateSnapshots.every(Duration.ofMillis(StateSnapshots.DEFAULT_INTERVAL_MS)));
     }
 
     /**

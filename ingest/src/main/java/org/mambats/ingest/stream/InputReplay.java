@@ -12,13 +12,13 @@ import org.apache.kafka.common.TopicPartition;
 @FunctionalInterface
 public interface InputReplay {
     /**
-     * Passes every record of {@code partition} with an offset above {@code after} and below the application's
-     * committed position on that partition to {@code each}, in offset order.
+     * Passes the records of {@code partition} with an offset above {@code after} and below the application's
+     * committed position on that partition, at most the last {@code atMost} of them, to {@code each}, in offset order.
      *
      * @return how many records were passed
      */
-    long replay(TopicPartition partition, long after, Consumer<ConsumerRecord<byte[], byte[]>> each);
+    long replay(TopicPartition partition, long after, long atMost, Consumer<ConsumerRecord<byte[], byte[]>> each);
 
     /** Replays nothing: for a test driver without a broker, where no task ever starts from a committed position. */
-    InputReplay NONE = (partition, after, each) -> 0;
+    InputReplay NONE = (partition, after, atMost, each) -> 0;
 }

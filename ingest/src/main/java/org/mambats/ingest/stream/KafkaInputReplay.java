@@ -59,7 +59,7 @@ public final class KafkaInputReplay implements InputReplay {
     }
 
     @Override
-    public long replay(TopicPartition partition, long after, Consumer<ConsumerRecord<byte[], byte[]>> each) {
+    public long replay(TopicPartition partition, long after, long atMost, Consumer<ConsumerRecord<byte[], byte[]>> each) {
         long committed = committedPosition(partition);
         if (committed <= after + 1) {
             return 0;
@@ -75,6 +75,7 @@ public final class KafkaInputReplay implements InputReplay {
                         first - 1, first);
             }
             from = Math.max(from, first); // with no snapshot yet the application started at the first tick still there
+            from = Math.max(from, committed - atMost);
             consumer.seek(partition, from);
             long n = 0;
             long nextReport = System.nanoTime() + PROGRESS_EVERY.toNanos();

@@ -1,7 +1,5 @@
 package org.mambats.ingest.stream;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
@@ -46,6 +44,15 @@ import org.slf4j.LoggerFactory;
  * is deterministic, so the states come out bit for bit as they were at the commit, and the forecasts that follow
  * are those of an uninterrupted run. A task that moves or restarts replays at most one interval of ticks.
  *
+ * <p><b>A new model.</b> A state means something only to the weights that produced it, so each stored state
+ * carries its model's version ({@link StoredSymbolState}). When a task starts with another checkpoint than the
+ * one that wrote its store (a retrained model deployed by restarting the stream), it does not carry on from the
+ * old hidden states: it builds every state anew by stepping the last {@link StateSnapshots#rebuildTicks()} ticks
+ * of its partition before the committed position, emitting nothing, and logs a warning saying so. The states are
+ * then those of the new model run over that stretch of history (exactly so if the stretch reaches the start of the
+ * partition), the next snapshot replaces the old model's states and deletes those of symbols the stretch did not
+ * include, and the forecasts from there on carry the new model's version.
+ *
  * <p>Why not write the state after every tick and let the record cache keep one per symbol per commit (interval
  * 0, still available): that is cheap for a few busy symbols, but with many symbols that each tick a few times a
  * second most commits find most of them changed (measured: 1,000 symbols at 5,000 ticks/s wrote 7-10 KB of
@@ -77,6 +84,8 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
     private final Map<String, SymbolState> states = new HashMap<>();
     /** Symbols whose state changed since it was last written to the store. */
     private final Set<String> changed = new HashSet<>();
+    /** Symbols whose stored state is an old model's and was not rebuilt: deleted at the next snapshot. */
+    private final Set<String> stale = new HashSet<>();
     /** Offset of the last input record this task applied (processed or replayed); -1 before any. */
     private long lastOffset = -1;
     /** A new symbol's state: a copy of {@link #fresh}, kept only if the symbol's first tick is accepted. */
@@ -110,40 +119,57 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         }
     }
 
-    /** Loads the stored snapshots, then steps the ticks committed since the newest of them (see the class comment). */
+    /**
+     * Loads the stored snapshots, then steps the ticks committed since the newest of them; or, if the store holds
+     * another model's states, builds every state anew from the partition's latest ticks (see the class comment).
+     */
     private void restoreStates() {
         states.clear(); // a task revived after an error is initialised again
         changed.clear();
+        stale.clear();
         long newest = -1;
+        String foreign = null;
         try (KeyValueIterator<String, byte[]> it = store.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                SymbolState s;
-                try {
-                    newest = Math.max(newest, storedOffset(kv.value));
-                    s = storedState(model, kv.value);
-                } catch (RuntimeException e) {
-                    throw new IllegalStateException("the state store holds a value for '" + kv.key + "' that this version cannot read ("
-                            + e.getMessage() + "); it was probably written by an older version or another model. Start from fresh "
-                            + "state: a new --application-id, or delete the --state-dir and the application's changelog topic", e);
+                SymbolState s = StoredSymbolState.stateOf(model, kv.value);
+                stale.add(kv.key);
+                if (s == null) {
+                    String v = StoredSymbolState.modelVersion(kv.value);
+                    foreign = v == null ? "a format from before model versions were stored" : "model version " + v;
+                } else {
+                    states.put(kv.key, s);
+                    newest = Math.max(newest, StoredSymbolState.offset(kv.value));
                 }
-                states.put(kv.key, s);
             }
+        }
+        TopicPartition partition = new TopicPartition(inputTopic, context.taskId().partition());
+        long atMost = Long.MAX_VALUE;
+        if (foreign != null) {
+            LOG.warn("{}: the state store holds states of {}, and this is {} version {}: they mean nothing to this model, so the task "
+                    + "builds its {} symbols' states anew from the partition's latest {} ticks (--rebuild-ticks), emitting nothing",
+                    partition, foreign, model.name(), model.version(), stale.size(), snapshots.rebuildTicks());
+            states.clear();
+            newest = -1;
+            atMost = snapshots.rebuildTicks();
+        } else {
+            stale.clear();
         }
         lastOffset = newest;
         int fromStore = states.size();
-        TopicPartition partition = new TopicPartition(inputTopic, context.taskId().partition());
         long start = System.nanoTime();
-        long replayed = snapshots.replay().apply(context).replay(partition, newest, r -> {
+        long replayed = snapshots.replay().apply(context).replay(partition, newest, atMost, r -> {
             if (apply(r.key(), r.value()) == Outcome.ACCEPTED) {
                 changed.add(tick.symbol());
             }
             lastOffset = r.offset();
         });
         long nanos = System.nanoTime() - start;
+        // The old model's states go at the next snapshot: those of symbols in the rebuild are overwritten, the rest deleted.
+        stale.removeAll(states.keySet());
         counters.replayed.add(replayed);
         counters.replayNanos.add(nanos);
-        if (fromStore > 0 || replayed > 0) {
+        if (fromStore > 0 || replayed > 0 || foreign != null) {
             LOG.info("{}: {} symbol states from the store (up to offset {}), {} ticks replayed up to offset {} in {} ms", partition,
                     fromStore, newest, replayed, lastOffset, nanos / 1_000_000);
         }
@@ -215,36 +241,19 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
 
     /**
      * Writes the state of every symbol that changed since its last write, each after the offset of the last
-     * record applied: all of this task's input up to that offset is then in the store. A new array for each put,
-     * since the record cache and the in-memory store keep the array they are given.
+     * record applied: all of this task's input up to that offset is then in the store. Deletes what is left of an
+     * old model's states after a rebuild. A new array for each put, since the record cache and the in-memory store
+     * keep the array they are given.
      */
     private void snapshot() {
         for (String symbol : changed) {
-            SymbolState s = states.get(symbol);
-            ByteBuffer b = ByteBuffer.allocate(Long.BYTES + s.serializedSize()).order(ByteOrder.LITTLE_ENDIAN);
-            b.putLong(lastOffset);
-            s.writeTo(b);
-            store.put(symbol, b.array());
+            store.put(symbol, StoredSymbolState.encode(model.version(), lastOffset, states.get(symbol)));
         }
         changed.clear();
-    }
-
-    /** The symbol state in a value of the store: the input offset it includes (8 bytes), then the state. */
-    public static SymbolState storedState(ForecastModel model, byte[] value) {
-        SymbolState s = model.newState();
-        if (value.length != Long.BYTES + s.serializedSize()) {
-            throw new IllegalArgumentException("a stored state of " + value.length + " bytes, where this model's take "
-                    + (Long.BYTES + s.serializedSize()));
+        for (String symbol : stale) {
+            store.delete(symbol);
         }
-        ByteBuffer b = ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN);
-        b.getLong();
-        s.readFrom(b);
-        return s;
-    }
-
-    /** The input offset up to which a value of the store includes its symbol's ticks. */
-    public static long storedOffset(byte[] value) {
-        return ByteBuffer.wrap(value).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        stale.clear();
     }
 
     private void emit(Record<byte[], byte[]> input, Tick tick) {

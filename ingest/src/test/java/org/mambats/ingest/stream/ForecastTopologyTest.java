@@ -125,9 +125,9 @@ class ForecastTopologyTest {
             for (String symbol : List.of("AAA", "BBB", "CCC")) {
                 byte[] value = store.get(symbol);
                 assertNotNull(value, symbol);
-                assertArrayEquals(finalState(model, ticks, symbol).toBytes(), MambaForecastProcessor.storedState(model, value).toBytes(), symbol);
+                assertArrayEquals(finalState(model, ticks, symbol).toBytes(), StoredSymbolState.stateOf(model, value).toBytes(), symbol);
                 int last = snapshotIntervalMs > 0 ? ticks.size() - 1 : lastIndexOf(ticks, symbol);
-                assertEquals(last, MambaForecastProcessor.storedOffset(value), symbol);
+                assertEquals(last, StoredSymbolState.offset(value), symbol);
             }
         }
     }
@@ -206,7 +206,7 @@ class ForecastTopologyTest {
                 assertArrayEquals(expected.get(f.symbol() + "," + f.seq() + "," + f.horizon()), f.logReturns(), 0f);
             }
             KeyValueStore<String, byte[]> store = d.getKeyValueStore(StreamTopics.STATE_STORE);
-            SymbolState state = MambaForecastProcessor.storedState(model, store.get("AAA"));
+            SymbolState state = StoredSymbolState.stateOf(model, store.get("AAA"));
             assertTrue(state.mamba.isFinite());
             assertEquals(ticks.size(), state.position.count());
             assertEquals(null, store.get("ZZZ"), "a rejected tick creates no state");

@@ -3,7 +3,7 @@ package org.mambats.ingest.stream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -72,6 +72,10 @@ class StateSnapshotReplayTest {
 
         /** Starts with {@code restored} in its store, replaying from {@code replay}. */
         Task(long intervalMs, KeyValueStore<String, byte[]> restored, InputReplay replay) {
+            this(model, intervalMs, restored, replay, StateSnapshots.DEFAULT_REBUILD_TICKS);
+        }
+
+        Task(ForecastModel taskModel, long intervalMs, KeyValueStore<String, byte[]> restored, InputReplay replay, long rebuildTicks) {
             store.init(context.getStateStoreContext(), store);
             context.addStateStore(store);
             if (restored != null) {
@@ -82,7 +86,7 @@ class StateSnapshotReplayTest {
                     }
                 }
             }
-            processor = new MambaForecastProcessor(model, counters, TOPIC, new StateSnapshots(intervalMs, c -> replay));
+            processor = new MambaForecastProcessor(taskModel, counters, TOPIC, new StateSnapshots(intervalMs, c -> replay, rebuildTicks));
             processor.init(context);
         }
 
@@ -105,11 +109,11 @@ class StateSnapshotReplayTest {
 
     /** Gives back the log's records after {@code after} and below {@code committed}, as the input topic would. */
     private InputReplay replayUpTo(long committed) {
-        return (partition, after, each) -> {
+        return (partition, after, atMost, each) -> {
             assertEquals(new TopicPartition(TOPIC, 0), partition);
             long n = 0;
             for (ConsumerRecord<byte[], byte[]> r : log) {
-                if (r.offset() > after && r.offset() < committed) {
+                if (r.offset() > after && r.offset() < committed && r.offset() >= committed - atMost) {
                     each.accept(r);
                     n++;
                 }
@@ -137,7 +141,7 @@ class StateSnapshotReplayTest {
         first.snapshot();
         first.process(snapshotAt, stopAt); // stops here: these ticks are committed, their states are not stored
         for (String symbol : List.of("AAA", "BBB", "CCC")) {
-            assertEquals(snapshotAt - 1, MambaForecastProcessor.storedOffset(first.store.get(symbol)), symbol);
+            assertEquals(snapshotAt - 1, StoredSymbolState.offset(first.store.get(symbol)), symbol);
         }
 
         Task second = new Task(10_000, first.store, replayUpTo(stopAt));
@@ -167,11 +171,68 @@ class StateSnapshotReplayTest {
     }
 
     @Test
-    void aStoreWrittenByAnOlderVersionStopsTheTaskWithAClearError() {
+    void aNewModelBuildsItsStatesAnewFromTheInputInsteadOfCarryingOnTheOldOnes() throws Exception {
+        int stopAt = 320, end = log.size();
+        ForecastModel retrained = TestModels.checkpoint(tmp, tmp.resolve("ticks.csv"), 6);
+        assertFalse(retrained.version().equals(model.version()));
+        // What the new model forecasts had it run over the whole partition.
+        Task newAllAlong = new Task(retrained, 10_000, null, InputReplay.NONE, 0);
+        newAllAlong.process(0, stopAt);
+        List<byte[]> expected = newAllAlong.process(stopAt, end);
+
+        // The old model ran up to stopAt and snapshotted; its store also holds a symbol the input no longer has.
+        Task old = new Task(10_000, null, InputReplay.NONE);
+        old.process(0, stopAt);
+        old.snapshot();
+        old.store.put("GONE", StoredSymbolState.encode(model.version(), 3, model.newState()));
+
+        Task restarted = new Task(retrained, 10_000, old.store, replayUpTo(stopAt), Long.MAX_VALUE);
+        assertEquals(stopAt, restarted.counters.replayed.sum(), "every tick of the partition stepped again by the new model");
+        assertTrue(restarted.context.forwarded().isEmpty(), "a rebuild emits nothing");
+        assertSameRecords(expected, restarted.process(stopAt, end));
+
+        // The next snapshot leaves only the new model's states.
+        restarted.snapshot();
+        for (String symbol : List.of("AAA", "BBB", "CCC")) {
+            assertEquals(retrained.version(), StoredSymbolState.modelVersion(restarted.store.get(symbol)), symbol);
+        }
+        assertNull(restarted.store.get("GONE"), "an old state the rebuild did not reach is deleted, not left for a later start");
+
+        // Carrying on from the old model's states would not give these forecasts.
+        Task carriedOn = new Task(retrained, 10_000, null, InputReplay.NONE, 0);
+        List<byte[]> fromNothing = carriedOn.process(stopAt, end);
+        assertFalse(java.util.Arrays.equals(expected.get(0), fromNothing.get(0)), "the rebuild's history matters");
+    }
+
+    @Test
+    void aRebuildStepsOnlyThePartitionsLatestTicks() throws Exception {
+        int stopAt = 320, end = log.size(), rebuild = 100;
+        ForecastModel retrained = TestModels.checkpoint(tmp, tmp.resolve("ticks.csv"), 6);
+        Task fromThere = new Task(retrained, 10_000, null, InputReplay.NONE, 0);
+        fromThere.process(stopAt - rebuild, stopAt);
+        List<byte[]> expected = fromThere.process(stopAt, end);
+
+        Task old = new Task(10_000, null, InputReplay.NONE);
+        old.process(0, stopAt);
+        old.snapshot();
+        Task restarted = new Task(retrained, 10_000, old.store, replayUpTo(stopAt), rebuild);
+        assertEquals(rebuild, restarted.counters.replayed.sum());
+        assertSameRecords(expected, restarted.process(stopAt, end));
+    }
+
+    @Test
+    void aStoreWrittenBeforeModelVersionsWereStoredIsRebuiltToo() {
+        int stopAt = 320, end = log.size();
+        Task uninterrupted = new Task(10_000, null, InputReplay.NONE);
+        uninterrupted.process(0, stopAt);
+        List<byte[]> expected = uninterrupted.process(stopAt, end);
+
         KeyValueStore<String, byte[]> old = new Task(0, null, InputReplay.NONE).store;
-        old.put("AAA", model.newState().toBytes()); // the format before snapshots: no offset in front
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> new Task(0, old, InputReplay.NONE));
-        assertTrue(e.getMessage().contains("'AAA'") && e.getMessage().contains("cannot read"), e.getMessage());
+        byte[] state = model.newState().toBytes(); // the previous format: the offset, then the state
+        old.put("AAA", java.nio.ByteBuffer.allocate(8 + state.length).putLong(5).put(state).array());
+        Task restarted = new Task(10_000, old, replayUpTo(stopAt));
+        assertEquals(stopAt, restarted.counters.replayed.sum());
+        assertSameRecords(expected, restarted.process(stopAt, end));
     }
 
     @Test

@@ -47,7 +47,8 @@ import org.mambats.model.tick.TickRow;
 /**
  * The live path against a real KRaft broker: the stream's forecasts equal predict's bit for bit; a stream killed
  * with SIGKILL mid-replay and restarted, a rebalance between two instances, and the same two with static group
- * membership, end with exactly the forecasts of an uninterrupted run, none missing, none twice.
+ * membership, end with exactly the forecasts of an uninterrupted run, none missing, none twice; a stream restarted
+ * with a new checkpoint forecasts as the new model would have all along.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
 class StreamOnRealBrokerTest {
@@ -71,17 +72,23 @@ class StreamOnRealBrokerTest {
             ticks.add(r.tick().withSeq(r.index()));
         }
         ticks.sort(Comparator.comparingLong(Tick::timeMillis));
+        expected = predicted(model);
+    }
+
+    /** predict's forecasts of {@code m} over the ticks, by "symbol,seq,horizon". */
+    private static Map<String, float[]> predicted(ForecastModel m) throws Exception {
         StringWriter w = new StringWriter();
-        PredictCommand.predict(model, csv.toString(), null, w, new PredictCommand.Stats());
-        expected = new HashMap<>();
+        PredictCommand.predict(m, csv.toString(), null, w, new PredictCommand.Stats());
+        Map<String, float[]> out = new HashMap<>();
         for (String line : w.toString().split("\n")) {
             String[] f = line.split(",");
             float[] q = new float[f.length - 5];
             for (int j = 0; j < q.length; j++) {
                 q[j] = Float.parseFloat(f[5 + j]);
             }
-            expected.put(f[1] + "," + f[0] + "," + f[4], q);
+            out.put(f[1] + "," + f[0] + "," + f[4], q);
         }
+        return out;
     }
 
     @AfterAll
@@ -385,6 +392,73 @@ class StreamOnRealBrokerTest {
             second.destroy();
             second.waitFor(30, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void restartedWithANewCheckpointTheStreamForecastsAsTheNewModelWouldHaveAllAlong() throws Exception {
+        StreamTopics t = topics("new-model");
+        ForecastModel retrained = TestModels.checkpoint(dir, csv, 6);
+        Map<String, float[]> expectedRetrained = predicted(retrained);
+        int half = ticks.size() / 2;
+        CountDownLatch secondHalf = new CountDownLatch(1);
+        Thread pub = publisher(t.ticks(), 0, new AtomicInteger(), java.util.Map.of(half, secondHalf));
+        ForecastStreamApp.Settings s = settings("new-model-app", t, "new-model-state");
+        s.instanceId = "new-model";
+        s.snapshotIntervalMs = 300;
+        try (ForecastStreamApp old = new ForecastStreamApp(model, s)) {
+            old.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (old.counters().accepted.sum() < half && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(half, old.counters().accepted.sum(), "the old model took the first half");
+            // The old model's states are in the store (committed snapshots of all three symbols) when it stops.
+            String changelog = "new-model-app-" + StreamTopics.STATE_STORE + "-changelog";
+            assertTrue(committedRecords(changelog, 3, Duration.ofSeconds(30)) >= 3, "snapshots of the old model's states");
+        }
+        try (ForecastStreamApp next = new ForecastStreamApp(retrained, s)) {
+            next.start();
+            assertTrue(next.awaitRunning(Duration.ofSeconds(90)), "running with the new checkpoint");
+            assertEquals(half, next.counters().replayed.sum(), "the new model stepped the whole first half again");
+            secondHalf.countDown();
+            pub.join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(90), Duration.ofSeconds(2));
+            // Each tick's forecast exactly once: the first half's by the old model, the rest by the new one, with
+            // the values the new model gives when it has run over every tick (not from the old model's states).
+            Map<String, Integer> publishedAt = new HashMap<>();
+            for (int i = 0; i < ticks.size(); i++) {
+                publishedAt.put(ticks.get(i).symbol() + "," + ticks.get(i).seq(), i);
+            }
+            Map<String, Integer> seen = new HashMap<>();
+            for (Forecast f : got) {
+                String key = f.symbol() + "," + f.seq() + "," + f.horizon();
+                seen.merge(key, 1, Integer::sum);
+                boolean firstHalf = publishedAt.get(f.symbol() + "," + f.seq()) < half;
+                ForecastModel by = firstHalf ? model : retrained;
+                assertEquals(by.version(), f.version(), key);
+                assertArrayEquals((firstHalf ? expected : expectedRetrained).get(key), f.logReturns(), 0f, key);
+            }
+            assertEquals(expected.keySet(), seen.keySet());
+            assertTrue(seen.values().stream().allMatch(n -> n == 1), "each forecast once");
+        }
+    }
+
+    /** Reads {@code topic} as a read_committed consumer until {@code atLeast} records have come, or the time is up. */
+    private static int committedRecords(String topic, int atLeast, Duration timeout) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, "reader-" + System.nanoTime());
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        int n = 0;
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            c.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (n < atLeast && System.nanoTime() < deadline) {
+                n += c.poll(Duration.ofMillis(200)).count();
+            }
+        }
+        return n;
     }
 
     /** Waits until a child's log shows its stream RUNNING (StreamCommand prints each state change). */

@@ -35,12 +35,17 @@ public final class TestModels {
 
     /** A forecaster checkpoint fitted (normalisation only) on {@code csv}, with horizons 1tick and 5s. */
     public static ForecastModel checkpoint(Path dir, Path csv) throws IOException {
+        return checkpoint(dir, csv, 5);
+    }
+
+    /** The same, with weights drawn from {@code seed}: another seed is another model of the same shape. */
+    public static ForecastModel checkpoint(Path dir, Path csv, long seed) throws IOException {
         List<Horizon> horizons = Horizon.parseList("1tick,5s");
         float[] quantiles = {0.1f, 0.5f, 0.9f};
         Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new TickSeries.Counts());
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.0, true);
         MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);
-        ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), quantiles.length, 5);
+        ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), quantiles.length, seed);
         ForecastModel.Settings s = new ForecastModel.Settings();
         s.name = "test-model";
         s.horizons = horizons;
@@ -50,7 +55,7 @@ public final class TestModels {
         s.featureStd = set.normalizer.std();
         s.deltaTimeScaling = true;
         s.dtReferenceSeconds = set.dtReferenceSeconds;
-        Path ckpt = dir.resolve("ckpt");
+        Path ckpt = dir.resolve(seed == 5 ? "ckpt" : "ckpt-" + seed);
         ForecastModel.save(ckpt, w, s);
         return ForecastModel.load(ckpt);
     }
