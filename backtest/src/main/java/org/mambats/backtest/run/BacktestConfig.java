@@ -82,6 +82,8 @@ public final class BacktestConfig {
         o.put("sharpe_bar", Durations.format(bar));
         ArrayNode b = o.putArray("baselines");
         baselines.forEach(b::add);
+        // What fits the baselines on each training window, in both modes.
+        o.putObject("baseline_fit").put("validation_fraction", training.validationFraction).put("seed", training.seed);
         ObjectNode l = o.putObject("lstm");
         l.put("hidden", lstmHidden).put("epochs", lstmEpochs).put("window", lstmWindow).put("block", lstmBlock);
         o.put("report", reportDir == null ? null : reportDir.toString());

@@ -100,6 +100,8 @@ class WalkForwardTest {
 
         JsonNode m = new ObjectMapper().readTree(dir.resolve(ReportWriter.METRICS).toFile());
         assertEquals("walk-forward", m.path("run").path("config").path("mode").asText());
+        assertEquals(1, m.path("run").path("config").path("training").path("expand").asInt(), "the recipe in the report");
+        assertEquals(42, m.path("run").path("config").path("baseline_fit").path("seed").asLong());
         assertEquals(4, m.path("folds").size());
         for (String model : List.of("mamba", "no-change", "ewma", "ar", "lstm")) {
             JsonNode mo = m.path("models").path(model);

@@ -8,8 +8,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
  * When the Mamba operator writes symbol states to its changelogged store, and how a task reads back the ticks
  * that came after the last write (see {@link MambaForecastProcessor}, "State and its changelog").
  *
- * @param intervalMs how often each changed symbol's state is written (wall-clock time); 0 writes it after every
- *                   tick, through the record cache, so the store always matches the committed position
+ * @param intervalMs   how often each changed symbol's state is written (wall-clock time); 0 writes it after every
+ *                     tick, through the record cache, so the store always matches the committed position
  * @param replay       how a starting task reads the ticks between the stored states and the committed position
  * @param rebuildTicks when the stored states are another model's (a new checkpoint), how many of each partition's
  *                     latest ticks a starting task steps through to build its symbols' states anew
