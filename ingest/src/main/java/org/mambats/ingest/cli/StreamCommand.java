@@ -43,7 +43,8 @@ public class StreamCommand implements Callable<Integer> {
     long snapshotIntervalMs;
     @Option(names = "--rebuild-ticks", defaultValue = "1000000",
             description = "After a change of checkpoint the stored states are the old model's: each task builds its symbols' states "
-                    + "anew by stepping this many of its partition's latest ticks, emitting nothing (default ${DEFAULT-VALUE}).")
+                    + "anew by stepping this many of its partition's latest ticks, emitting nothing; 0 starts the new model from "
+                    + "fresh states (default ${DEFAULT-VALUE}).")
     long rebuildTicks;
     @Option(names = "--cache-mb", defaultValue = "128", description = "Record cache in front of the state store, MB (default ${DEFAULT-VALUE}).")
     long cacheMb;
