@@ -3,6 +3,7 @@ package org.mambats.model.math;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -19,7 +20,12 @@ import jdk.incubator.vector.VectorSpecies;
  * absolute error no float32 result of the model can see. Multiply-adds are fused ({@link Math#fma}) in both forms.
  */
 public final class FastMath {
-    public static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /**
+     * The vector width of every SIMD loop: the machine's widest, or {@code -Dmambats.simd.bits=128|256|512}. The
+     * results are the same bits at any width (the lanes and the scalar tails do the same operations, and the sums
+     * keep a fixed order, see {@link VectorKernels#dot}); the property exists to check that, and to pin a width.
+     */
+    public static final VectorSpecies<Float> F = species(System.getProperty("mambats.simd.bits"));
     public static final float EXP_LOWER = -86.0f;
     public static final float EXP_UPPER = 88.0f;
 
@@ -50,6 +56,13 @@ public final class FastMath {
     private static final FloatVector P5_V = FloatVector.broadcast(F, P5);
 
     private FastMath() {
+    }
+
+    private static VectorSpecies<Float> species(String bits) {
+        if (bits == null || bits.isBlank()) {
+            return FloatVector.SPECIES_PREFERRED;
+        }
+        return VectorSpecies.of(float.class, VectorShape.forBitSize(Integer.parseInt(bits.trim())));
     }
 
     /** e^x to about 2 ulp for x in [-86, 88]; below -86 it returns e^-86 (about 4e-38), a normal float. */

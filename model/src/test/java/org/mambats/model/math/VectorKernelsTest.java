@@ -48,6 +48,22 @@ class VectorKernelsTest {
         assertEquals(0f, byColumns[1]);
     }
 
+    /** The row form and dot sum in the order dotReference spells out, to the bit, at every length and offset. */
+    @ParameterizedTest(name = "{0} x {1}")
+    @CsvSource({"36,128", "9,64", "5,37", "7,18", "4,8", "3,3", "1,1", "6,100"})
+    void reductionsFollowTheirReferenceOrderToTheBit(int rows, int cols) {
+        SplittableRandom rnd = new SplittableRandom(rows * 7L + cols);
+        float[] w = gaussian(rnd, rows * cols);
+        float[] x = gaussian(rnd, cols + 5);
+        float[] out = new float[rows + 1];
+        VectorKernels.matVec(w, rows, cols, x, 5, out, 1);
+        for (int r = 0; r < rows; r++) {
+            float reference = VectorKernels.dotReference(w, r * cols, x, 5, cols);
+            assertEquals(Float.floatToRawIntBits(reference), Float.floatToRawIntBits(out[1 + r]), "matVec row " + r);
+            assertEquals(Float.floatToRawIntBits(reference), Float.floatToRawIntBits(VectorKernels.dot(w, r * cols, x, 5, cols)), "dot row " + r);
+        }
+    }
+
     @ParameterizedTest
     @CsvSource({"2,3,5", "3,2,7"})
     void transposeRefusesAMatrixOfTheWrongSize(int rows, int cols, int length) {
