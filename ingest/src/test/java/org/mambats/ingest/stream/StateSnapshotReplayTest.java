@@ -122,6 +122,13 @@ class StateSnapshotReplayTest {
         };
     }
 
+    /** The forecasts for log[stopAt, end) of a task of {@code m} that has seen log[from, stopAt) and never stopped. */
+    private List<byte[]> forecastsOfATaskThatNeverStopped(ForecastModel m, long intervalMs, int from, int stopAt) {
+        Task t = new Task(m, intervalMs, null, InputReplay.NONE, 0);
+        t.process(from, stopAt);
+        return t.process(stopAt, log.size());
+    }
+
     private static void assertSameRecords(List<byte[]> expected, List<byte[]> got) {
         assertEquals(expected.size(), got.size());
         for (int i = 0; i < expected.size(); i++) {
@@ -132,9 +139,7 @@ class StateSnapshotReplayTest {
     @Test
     void aTaskRestartedFromItsLastSnapshotAndTheReplayContinuesExactly() {
         int snapshotAt = 150, stopAt = 320, end = log.size();
-        Task uninterrupted = new Task(10_000, null, InputReplay.NONE);
-        uninterrupted.process(0, stopAt);
-        List<byte[]> expected = uninterrupted.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(model, 10_000, 0, stopAt);
 
         Task first = new Task(10_000, null, InputReplay.NONE);
         first.process(0, snapshotAt);
@@ -158,9 +163,7 @@ class StateSnapshotReplayTest {
     @Test
     void withAStateAfterEveryTickThereIsNothingToReplay() {
         int stopAt = 320, end = log.size();
-        Task uninterrupted = new Task(0, null, InputReplay.NONE);
-        uninterrupted.process(0, stopAt);
-        List<byte[]> expected = uninterrupted.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(model, 0, 0, stopAt);
 
         Task first = new Task(0, null, InputReplay.NONE);
         first.process(0, stopAt);
@@ -176,9 +179,7 @@ class StateSnapshotReplayTest {
         ForecastModel retrained = TestModels.checkpoint(tmp, tmp.resolve("ticks.csv"), 6);
         assertFalse(retrained.version().equals(model.version()));
         // What the new model forecasts had it run over the whole partition.
-        Task newAllAlong = new Task(retrained, 10_000, null, InputReplay.NONE, 0);
-        newAllAlong.process(0, stopAt);
-        List<byte[]> expected = newAllAlong.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(retrained, 10_000, 0, stopAt);
 
         // The old model ran up to stopAt and snapshotted; its store also holds a symbol the input no longer has.
         Task old = new Task(10_000, null, InputReplay.NONE);
@@ -208,9 +209,7 @@ class StateSnapshotReplayTest {
     void aRebuildStepsOnlyThePartitionsLatestTicks() throws Exception {
         int stopAt = 320, end = log.size(), rebuild = 100;
         ForecastModel retrained = TestModels.checkpoint(tmp, tmp.resolve("ticks.csv"), 6);
-        Task fromThere = new Task(retrained, 10_000, null, InputReplay.NONE, 0);
-        fromThere.process(stopAt - rebuild, stopAt);
-        List<byte[]> expected = fromThere.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(retrained, 10_000, stopAt - rebuild, stopAt);
 
         Task old = new Task(10_000, null, InputReplay.NONE);
         old.process(0, stopAt);
@@ -223,9 +222,7 @@ class StateSnapshotReplayTest {
     @Test
     void aStoreWrittenBeforeModelVersionsWereStoredIsRebuiltToo() {
         int stopAt = 320, end = log.size();
-        Task uninterrupted = new Task(10_000, null, InputReplay.NONE);
-        uninterrupted.process(0, stopAt);
-        List<byte[]> expected = uninterrupted.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(model, 10_000, 0, stopAt);
 
         KeyValueStore<String, byte[]> old = new Task(0, null, InputReplay.NONE).store;
         byte[] state = model.newState().toBytes(); // the previous format: the offset, then the state
@@ -238,9 +235,7 @@ class StateSnapshotReplayTest {
     @Test
     void aTaskWithNoSnapshotYetReplaysFromTheStart() {
         int stopAt = 320, end = log.size();
-        Task uninterrupted = new Task(10_000, null, InputReplay.NONE);
-        uninterrupted.process(0, stopAt);
-        List<byte[]> expected = uninterrupted.process(stopAt, end);
+        List<byte[]> expected = forecastsOfATaskThatNeverStopped(model, 10_000, 0, stopAt);
 
         Task second = new Task(10_000, null, replayUpTo(stopAt));
         assertEquals(stopAt, second.counters.replayed.sum());
