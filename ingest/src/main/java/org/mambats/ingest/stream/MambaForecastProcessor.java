@@ -147,7 +147,7 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         long atMost = Long.MAX_VALUE;
         if (foreign != null) {
             LOG.warn("{}: the state store holds states of {}, and this is {} version {}: they mean nothing to this model, so the task "
-                    + "builds its {} symbols' states anew from the partition's latest {} ticks (--rebuild-ticks), emitting nothing",
+                    + "builds the states of its {} symbol(s) anew from the partition's latest {} ticks (--rebuild-ticks), emitting nothing",
                     partition, foreign, model.name(), model.version(), stale.size(), snapshots.rebuildTicks());
             states.clear();
             newest = -1;
