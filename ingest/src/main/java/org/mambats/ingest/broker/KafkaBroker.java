@@ -134,6 +134,9 @@ public final class KafkaBroker implements AutoCloseable {
     // State of the running broker; guarded by this.
     private int port;
     private int controllerPort;
+    /** The SASL_PLAINTEXT client port, 0 without {@link Builder#saslPlainUsers}. */
+    private int saslPort;
+    private final Map<String, String> saslUsers;
     private String clusterId;
     private Process process;
     private KafkaRaftServer server;
@@ -146,6 +149,7 @@ public final class KafkaBroker implements AutoCloseable {
         this.requestedPort = b.port;
         this.requestedControllerPort = b.controllerPort;
         this.overrides = Map.copyOf(b.overrides);
+        this.saslUsers = Map.copyOf(b.saslUsers);
         this.childJvmOptions = List.copyOf(b.childJvmOptions);
         this.childClasspath = b.classpath != null ? b.classpath : System.getProperty("java.class.path");
         this.startupTimeout = b.startupTimeout;
@@ -182,6 +186,7 @@ public final class KafkaBroker implements AutoCloseable {
             Properties state = loadState();
             port = choosePort(requestedPort, state.getProperty("port"), -1);
             controllerPort = choosePort(requestedControllerPort, state.getProperty("controller.port"), port);
+            saslPort = saslUsers.isEmpty() ? 0 : chooseSaslPort();
             Properties props = brokerProperties();
             writeProperties(serverProperties(), props,
                     "Written by " + KafkaBroker.class.getName() + " on every start; edits are overwritten.");
@@ -287,6 +292,18 @@ public final class KafkaBroker implements AutoCloseable {
     public synchronized String bootstrapServers() {
         requireStartedOnce();
         return HOST + ":" + port;
+    }
+
+    /**
+     * {@code 127.0.0.1:<port>} of the listener that requires SASL/PLAIN logins (security.protocol SASL_PLAINTEXT) from
+     * the users given to {@link Builder#saslPlainUsers}. Valid once started.
+     */
+    public synchronized String saslBootstrapServers() {
+        requireStartedOnce();
+        if (saslPort == 0) {
+            throw new IllegalStateException("this broker has no SASL listener; see Builder.saslPlainUsers");
+        }
+        return HOST + ":" + saslPort;
     }
 
     /** The PLAINTEXT (client) port. Valid once started. */
@@ -443,6 +460,17 @@ public final class KafkaBroker implements AutoCloseable {
         p.put("listeners", "PLAINTEXT://" + HOST + ":" + port + ",CONTROLLER://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", "PLAINTEXT://" + HOST + ":" + port);
         p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        if (saslPort != 0) {
+            // A second client listener that admits only SASL/PLAIN logins, as a secured cluster would; the broker
+            // itself keeps talking PLAINTEXT.
+            p.put("listeners", p.get("listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
+            p.put("advertised.listeners", p.get("advertised.listeners") + ",SASL_PLAINTEXT://" + HOST + ":" + saslPort);
+            p.put("listener.security.protocol.map", p.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            p.put("sasl.enabled.mechanisms", "PLAIN");
+            StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+            saslUsers.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password).append('"'));
+            p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+        }
         p.put("inter.broker.listener.name", "PLAINTEXT");
         p.put("controller.listener.names", "CONTROLLER");
         p.put("log.dirs", dataDir.resolve(LOG_DIR).toString());
@@ -577,6 +605,16 @@ public final class KafkaBroker implements AutoCloseable {
         for (int i = 0; i < 10; i++) {
             int p = freePort();
             if (p != avoid) {
+                return p;
+            }
+        }
+        throw new BrokerException("No free port on " + HOST);
+    }
+
+    private int chooseSaslPort() {
+        for (int i = 0; i < 10; i++) {
+            int p = freePort();
+            if (p != port && p != controllerPort) {
                 return p;
             }
         }
@@ -757,6 +795,7 @@ public final class KafkaBroker implements AutoCloseable {
         private int port;
         private int controllerPort;
         private final Map<String, String> overrides = new LinkedHashMap<>();
+        private final Map<String, String> saslUsers = new LinkedHashMap<>();
         private List<String> childJvmOptions = DEFAULT_CHILD_JVM_OPTIONS;
         private String classpath;
         private Duration startupTimeout = Duration.ofSeconds(60);
@@ -787,6 +826,21 @@ public final class KafkaBroker implements AutoCloseable {
         /** Shorthand for {@code mode(inProcess ? IN_PROCESS : CHILD_JVM)}. */
         public Builder inProcess(boolean inProcess) {
             return mode(inProcess ? Mode.IN_PROCESS : Mode.CHILD_JVM);
+        }
+
+        /**
+         * Adds a client listener on a free port that requires a SASL/PLAIN login from one of these users (name to
+         * password), for trying and testing clients configured for a secured cluster; see
+         * {@link KafkaBroker#saslBootstrapServers()}. The PLAINTEXT listener stays.
+         */
+        public Builder saslPlainUsers(Map<String, String> users) {
+            users.forEach((user, password) -> {
+                if (!user.matches("[A-Za-z0-9_.-]+") || password.contains("\"") || password.contains("\\")) {
+                    throw new IllegalArgumentException("SASL user names are letters, digits, '_', '.', '-'; passwords hold no quote or backslash");
+                }
+            });
+            saslUsers.putAll(users);
+            return this;
         }
 
         /** Overrides (or adds) one server.properties entry. */
