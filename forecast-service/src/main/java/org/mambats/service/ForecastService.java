@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.mambats.ingest.db.Database;
+import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.service.api.ForecastApi;
 import org.mambats.service.live.LiveForecastFeed;
 import org.mambats.service.metrics.KafkaProgressProbe;
@@ -15,15 +16,17 @@ import org.mambats.service.metrics.ServiceMetrics;
  */
 public final class ForecastService implements AutoCloseable {
 
-    /** Where to listen and what to watch; bootstrap null runs without Kafka (no live updates, no lag). */
-    public record Settings(String host, int port, String bootstrap, String forecastsTopic, String ticksTopic, String deadLetterTopic,
+    /** Where to listen and what to watch; kafka null runs without Kafka (no live updates, no lag). */
+    public record Settings(String host, int port, KafkaConnection kafka, String forecastsTopic, String ticksTopic, String deadLetterTopic,
                            String streamApplicationId, String sinkGroup) {
+        /** On 127.0.0.1, with the default topics and groups, and Kafka at {@code bootstrap} (null: no Kafka). */
         public static Settings local(int port, String bootstrap) {
-            return new Settings("127.0.0.1", port, bootstrap, "forecasts", "ticks", "ticks-dlq", "mamba-ts-stream", "mamba-ts-sink");
+            return new Settings("127.0.0.1", port, bootstrap == null ? null : KafkaConnection.to(bootstrap), "forecasts", "ticks",
+                    "ticks-dlq", "mamba-ts-stream", "mamba-ts-sink");
         }
 
         public Settings withGroups(String streamApplicationId, String sinkGroup) {
-            return new Settings(host, port, bootstrap, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup);
+            return new Settings(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup);
         }
     }
 
@@ -41,8 +44,8 @@ public final class ForecastService implements AutoCloseable {
     public static ForecastService start(Database db, Settings s, ServiceMetrics metrics) {
         LiveForecastFeed feed = null;
         KafkaProgressProbe probe = null;
-        if (s.bootstrap() != null) {
-            feed = new LiveForecastFeed(s.bootstrap(), s.forecastsTopic()).start();
+        if (s.kafka() != null) {
+            feed = new LiveForecastFeed(s.kafka(), s.forecastsTopic()).start();
             metrics.bindLiveFeed(feed);
             List<KafkaProgressProbe.Watched> groups = new ArrayList<>();
             if (s.streamApplicationId() != null) {
@@ -51,7 +54,7 @@ public final class ForecastService implements AutoCloseable {
             if (s.sinkGroup() != null) {
                 groups.add(new KafkaProgressProbe.Watched(s.sinkGroup(), s.forecastsTopic()));
             }
-            probe = new KafkaProgressProbe(s.bootstrap(), metrics, groups, s.deadLetterTopic()).start(Duration.ofSeconds(5));
+            probe = new KafkaProgressProbe(s.kafka(), metrics, groups, s.deadLetterTopic()).start(Duration.ofSeconds(5));
         }
         ForecastApi api = new ForecastApi(db.dataSource(), db.timescale(), feed, metrics, probe);
         try {

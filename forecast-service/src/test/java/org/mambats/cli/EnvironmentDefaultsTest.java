@@ -39,7 +39,7 @@ class EnvironmentDefaultsTest {
         CommandSpec sink = cli.getSubcommands().get("sink").getCommandSpec();
         assertEquals("MAMBA_TS_BOOTSTRAP", EnvironmentDefaults.variableOf(sink.findOption("--bootstrap")));
         assertEquals("MAMBA_TS_JDBC_URL", EnvironmentDefaults.variableOf(sink.findOption("--jdbc-url")));
-        assertEquals("MAMBA_TS_CONSUMER_PROPERTY", EnvironmentDefaults.variableOf(sink.findOption("-C")));
+        assertEquals("MAMBA_TS_KAFKA_CONFIG", EnvironmentDefaults.variableOf(sink.findOption("--kafka-config")));
         CommandSpec stream = cli.getSubcommands().get("stream").getCommandSpec();
         assertEquals("MAMBA_TS_COMMIT_INTERVAL_MS", EnvironmentDefaults.variableOf(stream.findOption("--commit-interval-ms")));
     }

@@ -5,6 +5,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
+import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.service.ForecastService;
 import org.mambats.service.metrics.ServiceMetrics;
 import picocli.CommandLine.Command;
@@ -23,8 +24,9 @@ public class ServeCommand implements Callable<Integer> {
     String host;
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers, for live updates and lag (default ${DEFAULT-VALUE}).")
-    String bootstrap;
+    /** Kafka, for live updates and the stream's and sink's lag. */
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
     @Option(names = "--no-kafka", description = "Run without Kafka: no live updates, no lag metrics.")
     boolean noKafka;
     @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
@@ -52,7 +54,7 @@ public class ServeCommand implements Callable<Integer> {
             }
         }));
         try (Database db = database.open(8)) {
-            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : bootstrap, forecastsTopic, ticksTopic,
+            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(), forecastsTopic, ticksTopic,
                     dlqTopic, applicationId, sinkGroup);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;

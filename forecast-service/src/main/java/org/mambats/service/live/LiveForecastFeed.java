@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.model.forecast.Forecast;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +37,7 @@ public final class LiveForecastFeed implements AutoCloseable {
     public record Update(Forecast forecast, String json) {
     }
 
-    private final String bootstrap;
+    private final KafkaConnection kafka;
     private final String topic;
     private final List<Consumer<Update>> listeners = new CopyOnWriteArrayList<>();
     private final AtomicBoolean running = new AtomicBoolean();
@@ -45,8 +47,8 @@ public final class LiveForecastFeed implements AutoCloseable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private Thread thread;
 
-    public LiveForecastFeed(String bootstrap, String topic) {
-        this.bootstrap = bootstrap;
+    public LiveForecastFeed(KafkaConnection kafka, String topic) {
+        this.kafka = kafka;
         this.topic = topic;
     }
 
@@ -86,11 +88,10 @@ public final class LiveForecastFeed implements AutoCloseable {
     }
 
     private void run() {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        Properties p = kafka.properties(Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "mamba-ts-service-live"));
+        // Only forecasts the stream has committed; the feed joins no group and keeps no offsets.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "mamba-ts-service-live");
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             if (!running.get()) {

@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -16,6 +15,7 @@ import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.mambats.ingest.kafka.KafkaConnection;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +43,10 @@ public final class KafkaProgressProbe implements AutoCloseable {
     private volatile long lastSuccessNanos;
     private volatile String lastError = "not probed yet";
 
-    public KafkaProgressProbe(String bootstrap, ServiceMetrics metrics, List<Watched> groups, String deadLetterTopic) {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000);
-        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000);
-        this.admin = Admin.create(p);
+    public KafkaProgressProbe(KafkaConnection kafka, ServiceMetrics metrics, List<Watched> groups, String deadLetterTopic) {
+        // Short timeouts, so /health reports an unreachable Kafka within seconds; the user's settings may differ.
+        this.admin = Admin.create(kafka.properties(Map.of(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 3_000,
+                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 5_000)));
         this.metrics = metrics;
         this.groups = List.copyOf(groups);
         this.deadLetterTopic = deadLetterTopic;

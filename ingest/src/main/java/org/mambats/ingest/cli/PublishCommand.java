@@ -2,6 +2,7 @@ package org.mambats.ingest.cli;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicReference;
@@ -9,11 +10,13 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickJson;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mamba-ts publish}: replays a CSV of ticks into Kafka as JSON, keyed by symbol. */
@@ -27,8 +30,8 @@ public class PublishCommand implements Callable<Integer> {
     String data;
     @Option(names = "--topic", defaultValue = "ticks", description = "Topic (default ${DEFAULT-VALUE}).")
     String topic;
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
-    String bootstrap;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
     @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
             + "); for files with one, publish only this symbol.")
     String symbol;
@@ -47,12 +50,9 @@ public class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        p.put(ProducerConfig.LINGER_MS_CONFIG, 5);
-        p.put(ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024);
+        // No tick lost or doubled by a retry, unless the user's settings say otherwise.
+        Properties p = kafka.connection().properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
         long[] counts = new long[3]; // published, skipped (unparseable), filtered
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
@@ -106,7 +106,7 @@ public class PublishCommand implements Callable<Integer> {
             producer.flush();
         }
         if (failure.get() != null) {
-            throw new IllegalStateException("publishing to " + topic + " at " + bootstrap + " failed: " + failure.get().getMessage(),
+            throw new IllegalStateException("publishing to " + topic + " at " + kafka.bootstrap() + " failed: " + failure.get().getMessage(),
                     failure.get());
         }
         double secs = (System.nanoTime() - start) / 1e9;

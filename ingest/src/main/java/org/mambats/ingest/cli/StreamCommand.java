@@ -2,14 +2,20 @@ package org.mambats.ingest.cli;
 
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.mambats.ingest.kafka.KafkaConnection;
+import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.OperatorCounters;
 import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.forecast.ForecastModel;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mamba-ts stream}: the live forecasting application. */
@@ -17,10 +23,20 @@ import picocli.CommandLine.Option;
         description = "Run the Kafka Streams forecasting application: ticks (JSON) -> validation -> stateful Mamba operator -> "
                 + "forecasts (JSON); invalid ticks to the dead-letter topic with the reason.")
 public class StreamCommand implements Callable<Integer> {
+    /** Kafka settings this command's own options decide. */
+    static final Map<String, String> OWNED = Map.of(
+            StreamsConfig.APPLICATION_ID_CONFIG, "use --application-id",
+            StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "use --processing-guarantee",
+            StreamsConfig.STATE_DIR_CONFIG, "use --state-dir",
+            StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "use --commit-interval-ms",
+            StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, "use --cache-mb",
+            StreamsConfig.NUM_STREAM_THREADS_CONFIG, "use --threads",
+            ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "use --instance-id");
+
     @Option(names = "--checkpoint", required = true, description = "Forecaster checkpoint directory (from ./mamba-ts train).")
     Path checkpoint;
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
-    String bootstrap;
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
     @Option(names = "--application-id", defaultValue = "mamba-ts-stream", description = "Kafka Streams application id (default ${DEFAULT-VALUE}).")
     String applicationId;
     @Option(names = "--ticks-topic", defaultValue = "ticks", description = "Input topic (default ${DEFAULT-VALUE}).")
@@ -65,9 +81,11 @@ public class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        KafkaConnection connection = kafka.connection(OWNED);
         ForecastModel model = ForecastModel.load(checkpoint);
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
-        s.bootstrap = bootstrap;
+        s.bootstrap = connection.bootstrap();
+        s.kafkaSettings = connection.settings();
         s.applicationId = applicationId;
         s.topics = new StreamTopics(ticksTopic, forecastsTopic, dlqTopic);
         s.processingGuarantee = guarantee;
@@ -89,7 +107,7 @@ public class StreamCommand implements Callable<Integer> {
         }
         s.inMemoryStore = store.equals("memory");
         s.partitions = partitions;
-        ForecastStreamApp.createTopics(bootstrap, s.topics, partitions);
+        ForecastStreamApp.createTopics(connection, s.topics, partitions);
         CountDownLatch stopped = new CountDownLatch(1);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.streams().setStateListener((now, before) -> {
@@ -104,7 +122,7 @@ public class StreamCommand implements Callable<Integer> {
             }, "mamba-ts-stream-shutdown"));
             app.start();
             System.err.printf(Locale.ROOT, "stream: model %s %s, %s -> %s (dead letters: %s), %s, bootstrap %s%n",
-                    model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, bootstrap);
+                    model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, connection.bootstrap());
             OperatorCounters c = app.counters();
             try (AutoCloseable exposed = started(app)) {
                 long last = 0;

@@ -2,9 +2,13 @@ package org.mambats.ingest.sink;
 
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
+import org.mambats.ingest.kafka.KafkaConnection;
+import org.mambats.ingest.kafka.KafkaOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -21,8 +25,14 @@ import picocli.CommandLine.Option;
 public class SinkCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SinkCommand.class);
 
-    @Option(names = "--bootstrap", defaultValue = "127.0.0.1:9092", description = "Kafka bootstrap servers (default ${DEFAULT-VALUE}).")
-    String bootstrap;
+    /** Kafka settings the sink decides. */
+    static final Map<String, String> OWNED = Map.of(
+            ConsumerConfig.GROUP_ID_CONFIG, "use --group",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "the sink keeps its offsets in the database, in the transaction that writes the rows",
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "the sink reads committed records only (read_committed)");
+
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
     @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
@@ -37,17 +47,14 @@ public class SinkCommand implements Callable<Integer> {
     long lingerMs;
     @Option(names = "--max-backoff-ms", defaultValue = "5000", description = "Longest wait between database retries (default ${DEFAULT-VALUE}).")
     long maxBackoffMs;
-    @Option(names = {"-C", "--consumer-property"}, paramLabel = "KEY=VALUE",
-            description = "Extra Kafka consumer setting, repeatable (e.g. session.timeout.ms=10000); "
-                    + "enable.auto.commit and isolation.level stay fixed.")
-    java.util.Map<String, String> consumerProperties = new java.util.LinkedHashMap<>();
     @Option(names = "--status-seconds", defaultValue = "10", description = "Print counters this often; 0: never (default ${DEFAULT-VALUE}).")
     int statusSeconds;
 
     @Override
     public Integer call() throws Exception {
-        ForecastSink.Config config = new ForecastSink.Config(bootstrap, forecastsTopic, ticksTopic, group, batchSize, lingerMs, maxBackoffMs,
-                consumerProperties);
+        KafkaConnection connection = kafka.connection(OWNED);
+        ForecastSink.Config config = new ForecastSink.Config(connection.bootstrap(), forecastsTopic, ticksTopic, group, batchSize, lingerMs,
+                maxBackoffMs, connection.settings());
         try (Database db = database.connect(2)) {
             migrateWithRetry(db);
             ForecastSink sink = new ForecastSink(config, db.dataSource());

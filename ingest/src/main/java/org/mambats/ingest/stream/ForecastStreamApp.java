@@ -4,17 +4,19 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.model.forecast.ForecastModel;
 
 /** The forecasting Kafka Streams application: configuration, topics, lifecycle. */
@@ -22,6 +24,11 @@ public final class ForecastStreamApp implements AutoCloseable {
     /** Settings with the defaults of {@code ./mamba-ts stream}. */
     public static final class Settings {
         public String bootstrap = "127.0.0.1:9092";
+        /**
+         * Kafka client settings for every client of the application (security, tuning; see KafkaOptions). They win
+         * over this class's tuning defaults and lose to the settings above.
+         */
+        public Map<String, String> kafkaSettings = Map.of();
         public String applicationId = "mamba-ts-stream";
         public StreamTopics topics = StreamTopics.DEFAULT;
         public String processingGuarantee = StreamsConfig.EXACTLY_ONCE_V2;
@@ -65,6 +72,15 @@ public final class ForecastStreamApp implements AutoCloseable {
         public int warmUpTicks = 30_000;
     }
 
+    /**
+     * Client defaults of this application, below the user's settings. Given without a Streams client prefix, so that
+     * a user's setting wins whether it carries one or not. The changelog and the other internal topics take the
+     * cluster's default replication factor (Streams' own default), which is 1 on the bundled single broker.
+     */
+    static final Map<String, Object> TUNING = Map.of(
+            // Forecasts become visible at each exactly-once commit anyway; a few ms of batching costs no latency.
+            ProducerConfig.LINGER_MS_CONFIG, 5);
+
     private final KafkaStreams streams;
     private final OperatorCounters counters = new OperatorCounters();
 
@@ -72,35 +88,45 @@ public final class ForecastStreamApp implements AutoCloseable {
         if (!s.passThrough && s.warmUpTicks > 0) {
             model.warmUp(s.warmUpTicks);
         }
-        Properties p = new Properties();
+        this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
+                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)),
+                streamsProperties(s));
+    }
+
+    /** The Kafka Streams configuration: {@link #TUNING}, then the user's Kafka settings, then the settings' own fields. */
+    static Properties streamsProperties(Settings s) {
+        Properties p = new KafkaConnection(s.bootstrap, s.kafkaSettings).properties(TUNING);
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, s.applicationId);
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, s.bootstrap);
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, s.processingGuarantee);
         p.put(StreamsConfig.STATE_DIR_CONFIG, s.stateDir.toAbsolutePath().toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, s.cacheBytes);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads);
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas);
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, 1);
-        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), 5);
         if (s.instanceId != null) {
             // Streams appends "-<thread index>" for each stream thread's consumer.
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
         }
-        this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)), p);
+        return p;
     }
 
-    /** Creates the input, output and dead-letter topics if they do not exist yet. */
+    /** {@link #createTopics(KafkaConnection, StreamTopics, int)} on a cluster that needs no client settings. */
     public static void createTopics(String bootstrap, StreamTopics topics, int partitions) throws InterruptedException {
-        Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(p)) {
+        createTopics(KafkaConnection.to(bootstrap), topics, partitions);
+    }
+
+    /**
+     * Creates the input, output and dead-letter topics if they do not exist yet, with the cluster's default
+     * replication factor.
+     */
+    public static void createTopics(KafkaConnection kafka, StreamTopics topics, int partitions) throws InterruptedException {
+        String bootstrap = kafka.bootstrap();
+        try (Admin admin = Admin.create(kafka.properties())) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (String t : List.of(topics.ticks(), topics.forecasts(), topics.deadLetters())) {
                 if (!existing.contains(t)) {
-                    missing.add(new NewTopic(t, partitions, (short) 1));
+                    missing.add(new NewTopic(t, Optional.of(partitions), Optional.empty()));
                 }
             }
             if (!missing.isEmpty()) {

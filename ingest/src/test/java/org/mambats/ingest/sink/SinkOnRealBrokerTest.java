@@ -232,7 +232,7 @@ class SinkOnRealBrokerTest {
                 "--bootstrap", broker.bootstrapServers(), "--jdbc-url", jdbcUrl, "--forecasts-topic", topic,
                 "--group", "crash-sink", "--batch-size", "500", "--linger-ms", "50", "--status-seconds", "0",
                 // the killed instance stays in the group until its session times out: keep that short
-                "-C", "session.timeout.ms=6000", "-C", "heartbeat.interval.ms=1000"));
+                "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000"));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("sink-" + name + ".log").toFile())).start();
     }
