@@ -14,6 +14,7 @@ class StreamsPropertiesTest {
     void theUsersSettingsWinOverTheTuningWithOrWithoutAClientPrefix() {
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         Properties defaults = ForecastStreamApp.streamsProperties(s);
+        assertEquals(256 * 1024, defaults.get("batch.size"));
         assertEquals(5, defaults.get("linger.ms"));
 
         s.kafkaSettings = Map.of("batch.size", "65536", "producer.linger.ms", "20", "security.protocol", "SASL_SSL");
