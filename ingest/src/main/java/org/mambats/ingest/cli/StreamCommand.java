@@ -125,15 +125,12 @@ public class StreamCommand implements Callable<Integer> {
                     model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, connection.bootstrap());
             OperatorCounters c = app.counters();
             try (AutoCloseable exposed = started(app)) {
-                long last = 0;
-                long lastAt = System.nanoTime();
+                OperatorCounters.Reading last = c.read();
                 while (!stopped.await(Math.max(1, statusSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
                     if (statusSeconds > 0) {
-                        long now = System.nanoTime();
-                        long in = c.ticksIn.sum();
-                        System.err.printf(Locale.ROOT, "stream: %s; %.0f ticks/s%n", c, (in - last) / ((now - lastAt) / 1e9));
-                        last = in;
-                        lastAt = now;
+                        OperatorCounters.Reading now = c.read();
+                        System.err.printf(Locale.ROOT, "stream: %s; last %d s: %s%n", c, statusSeconds, now.ratesSince(last));
+                        last = now;
                     }
                 }
             }

@@ -38,10 +38,26 @@ public final class OperatorCounters {
         this.stepObserver = observer;
     }
 
+    /** The totals since start. */
     @Override
     public String toString() {
-        long a = accepted.sum();
-        return String.format(java.util.Locale.ROOT, "ticks %d: %d accepted, %d duplicates, %d dead letters; %d forecasts; %d replayed; model %.1f us/tick",
-                ticksIn.sum(), a, duplicates.sum(), deadLetters.sum(), forecasts.sum(), replayed.sum(), a == 0 ? 0.0 : stepNanos.sum() / 1000.0 / a);
+        return String.format(java.util.Locale.ROOT, "ticks %d: %d accepted, %d duplicates, %d dead letters; %d forecasts; %d replayed",
+                ticksIn.sum(), accepted.sum(), duplicates.sum(), deadLetters.sum(), forecasts.sum(), replayed.sum());
+    }
+
+    /** The counters at one moment, to report the rates of an interval (what an operator watching a live stream wants). */
+    public Reading read() {
+        return new Reading(System.nanoTime(), ticksIn.sum(), accepted.sum(), stepNanos.sum());
+    }
+
+    /** See {@link #read()}. */
+    public record Reading(long atNanos, long ticksIn, long accepted, long stepNanos) {
+        /** "N ticks/s, model M us/tick" over the interval from {@code earlier} to this reading. */
+        public String ratesSince(Reading earlier) {
+            double seconds = (atNanos - earlier.atNanos) / 1e9;
+            long steps = accepted - earlier.accepted;
+            return String.format(java.util.Locale.ROOT, "%.0f ticks/s, model %s", seconds <= 0 ? 0.0 : (ticksIn - earlier.ticksIn) / seconds,
+                    steps == 0 ? "idle" : String.format(java.util.Locale.ROOT, "%.1f us/tick", (stepNanos - earlier.stepNanos) / 1000.0 / steps));
+        }
     }
 }
