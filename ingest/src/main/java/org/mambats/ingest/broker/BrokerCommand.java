@@ -2,6 +2,8 @@ package org.mambats.ingest.broker;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 
@@ -34,6 +36,12 @@ public final class BrokerCommand implements Callable<Integer> {
             description = "Data directory: config, logs, KRaft metadata (default: ${DEFAULT-VALUE}).")
     Path dir;
 
+    @Option(names = "--sasl-user", paramLabel = "NAME=PASSWORD",
+            description = "Also listen, on a free port, for clients that log in with SASL/PLAIN as one of these users "
+                    + "(repeatable); a client properties file per user is written to the data directory, for trying "
+                    + "--kafka-config against a broker that needs a login.")
+    Map<String, String> saslUsers = new LinkedHashMap<>();
+
     @Option(names = "--child-jvm",
             description = "Run the broker in a separate child JVM instead of inside this one.")
     boolean childJvm;
@@ -52,6 +60,7 @@ public final class BrokerCommand implements Callable<Integer> {
                 .port(port)
                 .controllerPort(controllerPort)
                 .inProcess(!childJvm)
+                .saslPlainUsers(saslUsers)
                 .build();
         try {
             broker.start();
@@ -78,6 +87,10 @@ public final class BrokerCommand implements Callable<Integer> {
                 broker.pid().isPresent() ? " as pid " + broker.pid().getAsLong() : "");
         out.println("  data directory: " + broker.dataDir());
         out.println("bootstrap.servers=" + broker.bootstrapServers());
+        for (String user : saslUsers.keySet()) {
+            Path file = writeClientProperties(broker.dataDir(), user, saslUsers.get(user));
+            out.println("  SASL/PLAIN login as " + user + ": --bootstrap " + broker.saslBootstrapServers() + " --kafka-config " + file);
+        }
         out.println("Press Ctrl-C to stop.");
         out.flush();
         try {
@@ -100,6 +113,16 @@ public final class BrokerCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The client settings for logging in as {@code user} on the SASL listener, as a file for --kafka-config. */
+    static Path writeClientProperties(Path dataDir, String user, String password) throws java.io.IOException {
+        Path file = dataDir.resolve("client-" + user + ".properties");
+        java.nio.file.Files.writeString(file, "# Written by mamba-ts broker --sasl-user: log in as " + user + "\n"
+                + "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n"
+                + "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + user
+                + "\" password=\"" + password + "\";\n");
+        return file;
     }
 
     /** The running broker, or null before it is ready and after it stopped. For tests and embedding. */

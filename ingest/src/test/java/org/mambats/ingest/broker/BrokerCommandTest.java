@@ -78,6 +78,42 @@ class BrokerCommandTest {
     }
 
     @Test
+    void aSaslUserGetsAListenerThatAdmitsTheClientFileItIsGiven(@TempDir Path dir) throws Exception {
+        BrokerCommand command = new BrokerCommand();
+        StringWriter out = new StringWriter();
+        CommandLine cl = new CommandLine(command);
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(new StringWriter(), true));
+        Thread t = new Thread(() -> cl.execute("--port", "0", "--dir", dir.toString(), "--sasl-user", "quant=s3cret"), "broker-command");
+        t.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(45);
+            java.util.regex.Pattern line = java.util.regex.Pattern.compile("login as quant: --bootstrap (\\S+) --kafka-config (\\S+)");
+            java.util.regex.Matcher m = line.matcher(out.toString());
+            while (!m.find() && t.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+                m = line.matcher(out.toString());
+            }
+            assertTrue(m.find(0), out::toString);
+            java.util.Properties p = org.apache.kafka.common.utils.Utils.loadProps(m.group(2));
+            p.put("bootstrap.servers", m.group(1));
+            try (Admin admin = Admin.create(p)) {
+                assertEquals(1, admin.describeCluster().nodes().get(20, TimeUnit.SECONDS).size());
+            }
+            // The same listener refuses another password.
+            p.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"quant\" password=\"no\";");
+            try (Admin admin = Admin.create(p)) {
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> admin.describeCluster().nodes().get(20, TimeUnit.SECONDS));
+                assertTrue(e.getCause() instanceof org.apache.kafka.common.errors.SaslAuthenticationException, e.toString());
+            }
+        } finally {
+            command.requestStop();
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        }
+    }
+
+    @Test
     void portInUseFailsWithExitCode1(@TempDir Path dir) throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName(KafkaBroker.HOST))) {
             StringWriter err = new StringWriter();
