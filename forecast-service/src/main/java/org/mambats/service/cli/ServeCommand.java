@@ -1,8 +1,10 @@
 package org.mambats.service.cli;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaOptions;
@@ -18,6 +20,11 @@ import picocli.CommandLine.Option;
                 "Reads forecasts, ticks and backtests from PostgreSQL/TimescaleDB (written by ./mamba-ts sink and backtest) and "
                         + "pushes new forecasts live from the forecasts topic."})
 public class ServeCommand implements Callable<Integer> {
+    /** Kafka settings the live feed fixes. */
+    static final Map<String, String> OWNED = Map.of(
+            ConsumerConfig.ISOLATION_LEVEL_CONFIG, "the live feed shows committed forecasts only (read_committed)",
+            ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "the live feed starts at the end of the topic and keeps no offsets");
+
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
     int port;
     @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
@@ -54,7 +61,7 @@ public class ServeCommand implements Callable<Integer> {
             }
         }));
         try (Database db = database.open(8)) {
-            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(), forecastsTopic, ticksTopic,
+            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(OWNED), forecastsTopic, ticksTopic,
                     dlqTopic, applicationId, sinkGroup);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;

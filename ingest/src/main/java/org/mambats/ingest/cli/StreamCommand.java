@@ -26,6 +26,8 @@ public class StreamCommand implements Callable<Integer> {
     /** Kafka settings this command's own options decide. */
     static final Map<String, String> OWNED = Map.of(
             StreamsConfig.APPLICATION_ID_CONFIG, "use --application-id",
+            ConsumerConfig.GROUP_ID_CONFIG, "the consumer group is the application id: use --application-id",
+            StreamsConfig.CACHE_MAX_BYTES_BUFFERING_CONFIG, "use --cache-mb",
             StreamsConfig.PROCESSING_GUARANTEE_CONFIG, "use --processing-guarantee",
             StreamsConfig.STATE_DIR_CONFIG, "use --state-dir",
             StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "use --commit-interval-ms",
@@ -81,7 +83,7 @@ public class StreamCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        KafkaConnection connection = kafka.connection(OWNED);
+        KafkaConnection connection = kafka.streamsConnection(OWNED);
         ForecastModel model = ForecastModel.load(checkpoint);
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         s.bootstrap = connection.bootstrap();
@@ -107,7 +109,7 @@ public class StreamCommand implements Callable<Integer> {
         }
         s.inMemoryStore = store.equals("memory");
         s.partitions = partitions;
-        ForecastStreamApp.createTopics(connection, s.topics, partitions);
+        ForecastStreamApp.createTopics(s);
         CountDownLatch stopped = new CountDownLatch(1);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.streams().setStateListener((now, before) -> {

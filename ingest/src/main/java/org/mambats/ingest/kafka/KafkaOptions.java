@@ -28,9 +28,11 @@ import picocli.CommandLine.Option;
  * They reach every client the command opens, Kafka Streams' internal ones included.
  *
  * <p>A setting the command has its own option for (its application id, consumer group, ...) or whose value its
- * design fixes is refused with the reason, rather than silently overridden. Names no Kafka client knows are passed on
- * (plug-ins read their own) with one warning, since a misspelt security setting otherwise shows up only as a
- * connection that never authenticates.
+ * design fixes is refused with the reason, rather than silently overridden. Names no Kafka client of the command
+ * knows are passed on (plug-ins read their own) with one warning, since a misspelt security setting otherwise shows
+ * up only as a connection that never authenticates. Kafka Streams' client prefixes ({@code producer.},
+ * {@code consumer.}, {@code admin.}, ...) mean something only to the stream (see {@link #streamsConnection}); to the
+ * other commands' plain clients they are unknown names.
  */
 public final class KafkaOptions {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOptions.class);
@@ -63,13 +65,29 @@ public final class KafkaOptions {
     }
 
     /**
-     * The connection these options describe.
+     * The connection of a command whose clients are plain Kafka producers, consumers and admin clients.
      *
-     * @param owned settings this command decides, each mapped to why (its option, or the design that fixes it); a
-     *              setting among them, with or without a Kafka Streams client prefix, is refused
-     * @throws IllegalArgumentException naming the setting and its source, for an owned setting or an unreadable file
+     * @param owned settings this command decides, each mapped to why (its option, or the design that fixes it)
+     * @throws IllegalArgumentException naming the setting and its source, for an owned setting or a missing file
      */
     public KafkaConnection connection(Map<String, String> owned) {
+        return connection(owned, false);
+    }
+
+    /** {@link #connection(Map)} for a command that owns no settings beyond the bootstrap servers. */
+    public KafkaConnection connection() {
+        return connection(Map.of(), false);
+    }
+
+    /**
+     * The connection of a Kafka Streams application: a setting may carry one of Streams' client prefixes, and an
+     * owned setting is refused with or without one.
+     */
+    public KafkaConnection streamsConnection(Map<String, String> owned) {
+        return connection(owned, true);
+    }
+
+    private KafkaConnection connection(Map<String, String> owned, boolean streams) {
         Map<String, String> settings = new LinkedHashMap<>();
         Map<String, String> source = new LinkedHashMap<>();
         if (configFile != null) {
@@ -90,7 +108,7 @@ public final class KafkaOptions {
             source.put(k, "--kafka-property");
         });
         for (String key : settings.keySet()) {
-            String name = withoutClientPrefix(key);
+            String name = streams ? withoutClientPrefix(key) : key;
             if (name.equals(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG)) {
                 throw new IllegalArgumentException(source.get(key) + " sets " + key + ": give the servers with --bootstrap instead");
             }
@@ -99,22 +117,12 @@ public final class KafkaOptions {
                 throw new IllegalArgumentException(source.get(key) + " sets " + key + ", which this command decides: " + why);
             }
         }
-        Set<String> unknown = new TreeSet<>();
-        for (String key : settings.keySet()) {
-            if (!key.startsWith(StreamsConfig.TOPIC_PREFIX) && !KNOWN.contains(withoutClientPrefix(key))) {
-                unknown.add(key);
-            }
-        }
+        Set<String> unknown = unknownNames(settings.keySet(), streams);
         if (!unknown.isEmpty()) {
-            LOG.warn("Kafka settings that no Kafka client knows, passed on as given (a plug-in may read them; a misspelling will "
-                    + "not be used): {}", unknown);
+            LOG.warn("Kafka settings that no Kafka client of this command knows, passed on as given (a plug-in may read them; a "
+                    + "misspelling will not be used): {}", unknown);
         }
         return new KafkaConnection(bootstrap, settings);
-    }
-
-    /** {@link #connection(Map)} for a command that owns no settings beyond the bootstrap servers. */
-    public KafkaConnection connection() {
-        return connection(Map.of());
     }
 
     static String withoutClientPrefix(String key) {
@@ -126,14 +134,27 @@ public final class KafkaOptions {
         return key;
     }
 
-    private static final Set<String> KNOWN = known();
+    private static final Set<String> KNOWN_TO_CLIENTS = new HashSet<>();
+    private static final Set<String> KNOWN_TO_STREAMS = new HashSet<>();
 
-    private static Set<String> known() {
-        Set<String> names = new HashSet<>();
-        names.addAll(ProducerConfig.configNames());
-        names.addAll(ConsumerConfig.configNames());
-        names.addAll(AdminClientConfig.configNames());
-        names.addAll(StreamsConfig.configDef().names());
-        return names;
+    static {
+        KNOWN_TO_CLIENTS.addAll(ProducerConfig.configNames());
+        KNOWN_TO_CLIENTS.addAll(ConsumerConfig.configNames());
+        KNOWN_TO_CLIENTS.addAll(AdminClientConfig.configNames());
+        KNOWN_TO_STREAMS.addAll(KNOWN_TO_CLIENTS);
+        KNOWN_TO_STREAMS.addAll(StreamsConfig.configDef().names());
+    }
+
+    /** The names among {@code keys} that no client of the command knows: the ones the warning lists. */
+    static Set<String> unknownNames(Set<String> keys, boolean streams) {
+        Set<String> unknown = new TreeSet<>();
+        for (String key : keys) {
+            boolean known = streams ? key.startsWith(StreamsConfig.TOPIC_PREFIX) || KNOWN_TO_STREAMS.contains(withoutClientPrefix(key))
+                    : KNOWN_TO_CLIENTS.contains(key);
+            if (!known) {
+                unknown.add(key);
+            }
+        }
+        return unknown;
     }
 }

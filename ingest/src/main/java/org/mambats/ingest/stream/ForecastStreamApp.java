@@ -50,8 +50,6 @@ public final class ForecastStreamApp implements AutoCloseable {
         public int threads = 1;
         /** Partitions for topics this app creates (existing topics are left as they are). */
         public int partitions = 3;
-        /** Standby replicas of each state store on other instances, for fast fail-over. */
-        public int standbyReplicas = 0;
         /** Benchmarks only: replace the Mamba operator by {@link PassThroughProcessor}. */
         public boolean passThrough;
         /**
@@ -106,12 +104,20 @@ public final class ForecastStreamApp implements AutoCloseable {
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, s.commitIntervalMs);
         p.put(StreamsConfig.STATESTORE_CACHE_MAX_BYTES_CONFIG, s.cacheBytes);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, s.threads);
-        p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, s.standbyReplicas);
         if (s.instanceId != null) {
             // Streams appends "-<thread index>" for each stream thread's consumer.
             p.put(StreamsConfig.mainConsumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), s.instanceId);
         }
         return p;
+    }
+
+    /**
+     * Creates the application's topics (see {@link #createTopics(KafkaConnection, StreamTopics, int)}) with the admin
+     * client settings Kafka Streams would use, so a login given with the {@code admin.} prefix works here too.
+     */
+    public static void createTopics(Settings s) throws InterruptedException {
+        createTopics(new StreamsConfig(streamsProperties(s), false) { }.getAdminConfigs(s.applicationId + "-topics"), s.bootstrap, s.topics,
+                s.partitions);
     }
 
     /** {@link #createTopics(KafkaConnection, StreamTopics, int)} on a cluster that needs no client settings. */
@@ -124,8 +130,14 @@ public final class ForecastStreamApp implements AutoCloseable {
      * replication factor.
      */
     public static void createTopics(KafkaConnection kafka, StreamTopics topics, int partitions) throws InterruptedException {
-        String bootstrap = kafka.bootstrap();
-        try (Admin admin = Admin.create(kafka.properties())) {
+        Map<String, Object> admin = new java.util.HashMap<>();
+        kafka.properties().forEach((k, v) -> admin.put((String) k, v));
+        createTopics(admin, kafka.bootstrap(), topics, partitions);
+    }
+
+    private static void createTopics(Map<String, Object> adminConfig, String bootstrap, StreamTopics topics, int partitions)
+            throws InterruptedException {
+        try (Admin admin = Admin.create(adminConfig)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
             for (String t : List.of(topics.ticks(), topics.forecasts(), topics.deadLetters())) {

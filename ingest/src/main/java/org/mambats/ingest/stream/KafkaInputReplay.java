@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,14 +39,11 @@ public final class KafkaInputReplay implements InputReplay {
     /** @param appConfigs the Streams application's configuration ({@code ProcessorContext.appConfigs()}) */
     public KafkaInputReplay(Map<String, Object> appConfigs, String applicationId) {
         this.groupId = applicationId;
-        for (Map.Entry<String, Object> e : appConfigs.entrySet()) {
-            if (AdminClientConfig.configNames().contains(e.getKey())) {
-                adminConfig.put(e.getKey(), e.getValue());
-            }
-            if (ConsumerConfig.configNames().contains(e.getKey())) {
-                consumerConfig.put(e.getKey(), e.getValue());
-            }
-        }
+        // What Kafka Streams gives its own restore consumer and admin client: the user's settings, unprefixed or
+        // with the consumer., restore.consumer. or admin. prefix (a login given only with a prefix included).
+        StreamsConfig streams = new StreamsConfig(appConfigs, false) { }; // false: Streams logged these values at start already
+        adminConfig.putAll(streams.getAdminConfigs(applicationId + "-replay-admin"));
+        consumerConfig.putAll(streams.getRestoreConsumerConfigs(applicationId + "-replay"));
         adminConfig.put(AdminClientConfig.CLIENT_ID_CONFIG, applicationId + "-replay-admin");
         consumerConfig.remove(ConsumerConfig.GROUP_ID_CONFIG);
         consumerConfig.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);

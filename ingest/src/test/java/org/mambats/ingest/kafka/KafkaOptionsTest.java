@@ -51,9 +51,9 @@ class KafkaOptionsTest {
                 () -> new KafkaOptions("b:1", file("application.id=other\n"), Map.of()).connection(owned));
         assertTrue(e.getMessage().contains("application.id") && e.getMessage().contains("use --application-id")
                 && e.getMessage().contains("client.properties"), e.getMessage());
-        // With a Kafka Streams client prefix too.
+        // For a Kafka Streams application, with a client prefix too.
         e = assertThrows(IllegalArgumentException.class,
-                () -> new KafkaOptions("b:1", null, Map.of("main.consumer.group.instance.id", "x")).connection(owned));
+                () -> new KafkaOptions("b:1", null, Map.of("main.consumer.group.instance.id", "x")).streamsConnection(owned));
         assertTrue(e.getMessage().contains("--kafka-property") && e.getMessage().contains("use --instance-id"), e.getMessage());
         e = assertThrows(IllegalArgumentException.class,
                 () -> new KafkaOptions("b:1", file("bootstrap.servers=elsewhere:9092\n"), Map.of()).connection());
@@ -66,6 +66,29 @@ class KafkaOptionsTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new KafkaOptions("b:1", missing, Map.of()).connection());
         assertTrue(e.getMessage().contains(missing.toString()), e.getMessage());
+    }
+
+    @Test
+    void theCommandsRefuseWhatTheyDecide() {
+        assertRefused(new StreamCommand(), "use --application-id", "--checkpoint", "nowhere", "--kafka-property", "group.id=mine");
+        assertRefused(new StreamCommand(), "use --threads", "--checkpoint", "nowhere", "--kafka-property", "main.consumer.num.stream.threads=4");
+        assertRefused(new SinkCommand(), "read_committed", "--kafka-property", "isolation.level=read_uncommitted");
+        assertRefused(new SinkCommand(), "use --group", "--kafka-property", "group.id=mine");
+    }
+
+    private static void assertRefused(Object command, String reason, String... args) {
+        java.io.StringWriter err = new java.io.StringWriter();
+        CommandLine cli = new CommandLine(command);
+        cli.setErr(new java.io.PrintWriter(err));
+        int rc = cli.execute(args);
+        assertTrue(rc != 0 && err.toString().contains(reason), cli.getCommandName() + " " + String.join(" ", args) + ": " + err);
+    }
+
+    @Test
+    void clientPrefixesAreKnownToTheStreamOnly() {
+        java.util.Set<String> keys = java.util.Set.of("consumer.security.protocol", "security.protocol", "num.standby.replicas", "sasl.mechansim");
+        assertEquals(java.util.Set.of("consumer.security.protocol", "num.standby.replicas", "sasl.mechansim"), KafkaOptions.unknownNames(keys, false));
+        assertEquals(java.util.Set.of("sasl.mechansim"), KafkaOptions.unknownNames(keys, true));
     }
 
     @Test

@@ -67,34 +67,47 @@ class SecuredClusterTest {
         return f;
     }
 
+    /**
+     * The stream's login given per client with Kafka Streams' prefixes (consumer., producer., admin.): it must reach
+     * topic creation and the state rebuild's own consumer and admin client as it reaches Streams' clients.
+     */
+    private static Path streamProperties() throws Exception {
+        Path f = dir.resolve("stream.properties");
+        Files.writeString(f, "security.protocol=SASL_PLAINTEXT\nsasl.mechanism=PLAIN\n" + "consumer.sasl.jaas.config=" + jaas("quant-secret")
+                + "\nproducer.sasl.jaas.config=" + jaas("quant-secret") + "\nadmin.sasl.jaas.config=" + jaas("quant-secret") + "\n");
+        return f;
+    }
+
     @Test
-    void publishAndStreamWorkThroughTheLoginTheFileGives() throws Exception {
+    void publishAndStreamWorkThroughTheLoginTheFileGivesAndARestartRebuildsThroughItToo() throws Exception {
         Path csv = TestModels.syntheticCsv(dir, TICKS_PER_SYMBOL, "AAA", "BBB");
         ForecastModel model = TestModels.checkpoint(dir, csv);
-        Path file = clientProperties();
         String sasl = broker.saslBootstrapServers();
-        KafkaConnection kafka = new KafkaOptions(sasl, file, Map.of()).connection();
-        StreamTopics topics = new StreamTopics("secured-ticks", "secured-forecasts", "secured-dlq");
-        ForecastStreamApp.createTopics(kafka, topics, 2);
-
+        KafkaConnection stream = new KafkaOptions(sasl, streamProperties(), Map.of()).streamsConnection(Map.of());
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         s.bootstrap = sasl;
-        s.kafkaSettings = kafka.settings();
+        s.kafkaSettings = stream.settings();
         s.applicationId = "secured-app";
-        s.topics = topics;
+        s.topics = new StreamTopics("secured-ticks", "secured-forecasts", "secured-dlq");
+        s.partitions = 2;
         s.stateDir = dir.resolve("secured-state");
         s.warmUpTicks = 0;
+        s.instanceId = "secured-instance"; // static membership: the restart below takes over at once
+        // No snapshot while the test runs: the restarted instance has to rebuild every state from the input topic.
+        s.snapshotIntervalMs = Duration.ofHours(1).toMillis();
+        ForecastStreamApp.createTopics(s);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.start();
-            int rc = new CommandLine(new PublishCommand()).execute("--data", csv.toString(), "--topic", topics.ticks(),
-                    "--bootstrap", sasl, "--kafka-config", file.toString());
+            int rc = new CommandLine(new PublishCommand()).execute("--data", csv.toString(), "--topic", s.topics.ticks(),
+                    "--bootstrap", sasl, "--kafka-config", clientProperties().toString());
             assertEquals(0, rc, "publish through the SASL listener");
             int expected = 2 * TICKS_PER_SYMBOL * model.horizons().size();
+            KafkaConnection reader = new KafkaOptions(sasl, clientProperties(), Map.of()).connection();
             Set<String> seen = new HashSet<>();
-            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(kafka.properties(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "secured-reader",
+            try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(reader.properties(Map.of(ConsumerConfig.GROUP_ID_CONFIG, "secured-reader",
                     ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest", ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed")),
                     new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-                c.subscribe(List.of(topics.forecasts()));
+                c.subscribe(List.of(s.topics.forecasts()));
                 long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
                 while (seen.size() < expected && System.nanoTime() < deadline) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
@@ -105,6 +118,17 @@ class SecuredClusterTest {
             }
             assertEquals(expected, seen.size(), "a forecast for every tick and horizon, through the secured listener");
             assertEquals(2L * TICKS_PER_SYMBOL, app.counters().accepted.sum());
+        }
+        // A new instance on a fresh disk: its tasks read the committed position and the ticks before it with their
+        // own admin client and consumer, through the same login.
+        s.stateDir = dir.resolve("secured-state-2");
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (app.counters().replayed.sum() < 2L * TICKS_PER_SYMBOL && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertEquals(2L * TICKS_PER_SYMBOL, app.counters().replayed.sum(), "every state rebuilt from the input topic");
         }
     }
 
