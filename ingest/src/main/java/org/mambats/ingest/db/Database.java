@@ -77,6 +77,21 @@ public final class Database implements AutoCloseable {
         return jdbcUrl;
     }
 
+    /**
+     * Whether {@code e} says the database could not be reached or went away (connection failure, shutdown), which
+     * waiting may cure, as opposed to a statement the database refuses.
+     */
+    public static boolean connectionProblem(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLTransientException || t instanceof java.net.ConnectException
+                    || (t instanceof SQLException sql && sql.getSQLState() != null
+                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The URL with any password replaced by ***, for messages and logs (compose passes the password in the URL). */
     public static String redact(String jdbcUrl) {
         return jdbcUrl == null ? null : jdbcUrl.replaceAll("(?i)(password=)[^&;]*", "$1***");

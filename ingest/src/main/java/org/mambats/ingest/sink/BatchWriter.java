@@ -60,6 +60,37 @@ public final class BatchWriter {
     }
 
     /**
+     * Why the database refuses these rows (its message), or null if it would take them. Stores nothing: the
+     * transaction is rolled back either way. For finding the rows that make a whole batch fail.
+     *
+     * @throws SQLException when the database cannot be reached, which says nothing about the rows
+     */
+    public String refusal(Connection c, List<Forecast> forecasts, List<Tick> ticks) throws SQLException {
+        boolean auto = c.getAutoCommit();
+        long copiedBefore = copied, upsertsBefore = upserts;
+        c.setAutoCommit(false);
+        try {
+            if (!forecasts.isEmpty()) {
+                copyOrUpsert(c, forecastsTable, FORECAST_COLUMNS, forecasts.size(), (sb, i) -> appendForecastCsv(sb, forecasts.get(i)));
+            }
+            if (!ticks.isEmpty()) {
+                copyOrUpsert(c, ticksTable, TICK_COLUMNS, ticks.size(), (sb, i) -> appendTickCsv(sb, ticks.get(i)));
+            }
+            return null;
+        } catch (SQLException e) {
+            if (org.mambats.ingest.db.Database.connectionProblem(e)) {
+                throw e;
+            }
+            return e.getMessage();
+        } finally {
+            copied = copiedBefore;
+            upserts = upsertsBefore;
+            c.rollback();
+            c.setAutoCommit(auto);
+        }
+    }
+
+    /**
      * Writes the rows and, for {@code group}, the next offset of every partition in {@code nextOffsets}, in one
      * transaction. Returns the number of rows newly stored (duplicates of stored rows do not count).
      */

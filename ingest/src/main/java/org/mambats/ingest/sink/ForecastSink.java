@@ -21,9 +21,11 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.mambats.ingest.db.Database;
 import org.mambats.model.forecast.Forecast;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickJson;
+import org.mambats.model.tick.TickValidator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -222,6 +224,10 @@ public final class ForecastSink implements Runnable {
         if (f.levels().length != f.logReturns().length || !Double.isFinite(f.price())) {
             return "forecast with a bad price or quantiles";
         }
+        String time = TickValidator.timeProblem(f.timeMillis());
+        if (time != null) {
+            return "forecast with an " + time;
+        }
         forecasts.add(f);
         return null;
     }
@@ -232,21 +238,33 @@ public final class ForecastSink implements Runnable {
             return parsed.error();
         }
         Tick t = parsed.tick();
-        if (t.symbol() == null || t.symbol().isBlank()) {
-            return "tick without symbol";
-        }
-        if (!(Double.isFinite(t.price()) && t.price() > 0) || !(Double.isFinite(t.size()) && t.size() >= 0)) {
-            return "tick with a non-finite or non-positive price or a negative size";
+        // The stream's own field checks: a tick it would refuse does not belong in the table either (and a time in
+        // microseconds would make the database refuse the whole batch).
+        String problem = TickValidator.fieldProblem(t);
+        if (problem != null) {
+            return "tick with " + problem;
         }
         ticks.add(t);
         return null;
     }
 
-    /** Writes the batch in hand and its offsets in one transaction, retrying until the database takes it. */
+    /**
+     * Writes the batch in hand and its offsets in one transaction, retrying until the database takes it. When the
+     * database refuses the batch for what is in it rather than for being unreachable, the rows it refuses on their
+     * own are skipped as malformed (with its reason) and the rest is written with the offsets: one bad row must not
+     * hold the sink, nor the rows after it, forever.
+     */
     private void flush() {
         long n = withRetry("write a batch of " + pendingRecords + " records", () -> {
             try (Connection c = ds.getConnection()) {
-                return writer.write(c, forecasts, ticks, config.group(), pending);
+                try {
+                    return writer.write(c, forecasts, ticks, config.group(), pending);
+                } catch (SQLException | RuntimeException e) {
+                    if (Database.connectionProblem(e) || !skipRefusedRows(c, firstLine(e))) {
+                        throw e;
+                    }
+                    return writer.write(c, forecasts, ticks, config.group(), pending);
+                }
             }
         });
         written.addAndGet(n);
@@ -255,6 +273,36 @@ public final class ForecastSink implements Runnable {
         ticks.clear();
         pending.clear();
         pendingRecords = 0;
+    }
+
+    /** Finds the rows the database refuses one at a time and drops them from the batch; true if there were any. */
+    private boolean skipRefusedRows(Connection c, String batchError) throws SQLException {
+        LOG.warn("the database refused a batch of {} records ({}); looking for the rows it refuses", pendingRecords, batchError);
+        int before = forecasts.size() + ticks.size();
+        for (java.util.Iterator<Forecast> it = forecasts.iterator(); it.hasNext(); ) {
+            Forecast f = it.next();
+            String why = writer.refusal(c, List.of(f), List.of());
+            if (why != null) {
+                it.remove();
+                skipRefused("forecast " + f.symbol() + " " + f.timeMillis() + " " + f.horizon(), why);
+            }
+        }
+        for (java.util.Iterator<Tick> it = ticks.iterator(); it.hasNext(); ) {
+            Tick t = it.next();
+            String why = writer.refusal(c, List.of(), List.of(t));
+            if (why != null) {
+                it.remove();
+                skipRefused("tick " + t.symbol() + " " + t.timeMillis(), why);
+            }
+        }
+        return forecasts.size() + ticks.size() < before;
+    }
+
+    private void skipRefused(String what, String why) {
+        long n = malformed.incrementAndGet();
+        if (n <= VERBOSE_REJECTS || n % 1000 == 0) {
+            LOG.warn("skipping a {} the database refuses ({} malformed so far): {}", what, n, why);
+        }
     }
 
     private interface SqlCall<T> {
@@ -285,8 +333,8 @@ public final class ForecastSink implements Runnable {
                 if (outageStart == 0) {
                     outageStart = System.nanoTime();
                 }
-                LOG.warn("database unavailable, could not {} (attempt {}): {}; holding the records, nothing is "
-                        + "committed, retrying in {} ms", what, attempt, firstLine(e), backoff);
+                LOG.warn("{}, could not {} (attempt {}): {}; holding the records, nothing is committed, retrying in {} ms",
+                        Database.connectionProblem(e) ? "database unavailable" : "database error", what, attempt, firstLine(e), backoff);
                 sleep(backoff);
                 if (stopping) {
                     throw new StoppedException();

@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
         description = {"Consume the forecasts (and optionally ticks) topics and write them into PostgreSQL/TimescaleDB "
                 + "exactly once: each batch is one transaction holding the rows and the consumer offsets (kept in the "
                 + "database, table sink_offsets). Without --jdbc-url an embedded PostgreSQL is started under --data-dir.",
-                "Malformed records are logged, counted and skipped. While the database is unreachable the sink holds "
+                "Malformed records, and rows the database refuses, are logged, counted and skipped. While the database is unreachable the sink holds "
                         + "its batch and retries with backoff."})
 public class SinkCommand implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(SinkCommand.class);
@@ -87,17 +87,6 @@ public class SinkCommand implements Callable<Integer> {
         }
     }
 
-    private static boolean connectionProblem(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLTransientException || t instanceof java.net.ConnectException
-                    || (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     private void migrateWithRetry(Database db) throws InterruptedException, SQLException {
         long backoff = 200;
         for (int attempt = 1; ; attempt++) {
@@ -105,7 +94,7 @@ public class SinkCommand implements Callable<Integer> {
                 db.migrate();
                 return;
             } catch (SQLException | RuntimeException e) {
-                if (!connectionProblem(e)) {
+                if (!Database.connectionProblem(e)) {
                     throw e; // e.g. a migration that does not validate: retrying will not help
                 }
                 LOG.warn("database not ready for migrations (attempt {}): {}; retrying in {} ms", attempt, e.getMessage(), backoff);

@@ -46,13 +46,22 @@ public final class TickValidator {
         }
     }
 
+    /**
+     * Why an event time (epoch ms) is not one a tick can have (before 2000 or after 2099, as seconds or microseconds
+     * read as milliseconds would be), or null.
+     */
+    public static String timeProblem(long timeMillis) {
+        return timeMillis < MIN_TIME || timeMillis > MAX_TIME ? "implausible event time " + timeMillis + " ms since epoch" : null;
+    }
+
     /** Checks the fields alone, with no history: what any consumer can check before looking at state. */
     public static String fieldProblem(Tick t) {
         if (t.symbol() == null || t.symbol().isBlank()) {
             return "missing symbol";
         }
-        if (t.timeMillis() < MIN_TIME || t.timeMillis() > MAX_TIME) {
-            return "implausible event time " + t.timeMillis() + " ms since epoch";
+        String time = timeProblem(t.timeMillis());
+        if (time != null) {
+            return time;
         }
         if (!Double.isFinite(t.price())) {
             return "non-finite price " + t.price();
