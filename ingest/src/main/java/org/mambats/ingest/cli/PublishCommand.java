@@ -1,15 +1,21 @@
 package org.mambats.ingest.cli;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
@@ -35,6 +41,14 @@ public class PublishCommand implements Callable<Integer> {
     @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
             + "); for files with one, publish only this symbol.")
     String symbol;
+    @Option(names = "--seq-start", defaultValue = "0",
+            description = "For files without a seq column, seq is this plus the row's 0-based index (default ${DEFAULT-VALUE}). The "
+                    + "stream drops a tick whose seq is not above its symbol's last as a duplicate: to publish a second file for "
+                    + "the same symbols, start after the last seq of the first.")
+    long seqStart;
+    @Option(names = "--wait-for-topic", defaultValue = "60", paramLabel = "SECONDS",
+            description = "Wait this long for the topic to exist (a stream starting alongside creates it), then fail (default ${DEFAULT-VALUE}).")
+    long waitForTopicSeconds;
     @Option(names = "--limit", description = "Publish at most this many rows.")
     Long limit;
 
@@ -51,9 +65,12 @@ public class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // No tick lost or doubled by a retry, unless the user's settings say otherwise.
-        Properties p = kafka.connection().properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+        KafkaConnection connection = kafka.connection();
+        Properties p = connection.properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
+        requireTopic(connection.properties());
         long[] counts = new long[3]; // published, skipped (unparseable), filtered
+        long[] numbered = {Long.MIN_VALUE}; // the highest seq this run gave a row (files without a seq column)
         AtomicReference<Exception> failure = new AtomicReference<>();
         long start = System.nanoTime();
         double rate = pace.rate == null ? 0 : pace.rate;
@@ -72,7 +89,11 @@ public class PublishCommand implements Callable<Integer> {
                     System.err.println("publish: row " + row.index() + " skipped: " + row.error());
                     return;
                 }
-                Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
+                Tick t = row.tick();
+                if (!t.hasSeq()) {
+                    t = t.withSeq(seqStart + row.index());
+                    numbered[0] = Math.max(numbered[0], t.seq());
+                }
                 if (symbol != null && !symbol.equals(t.symbol())) {
                     counts[2]++;
                     return;
@@ -110,8 +131,45 @@ public class PublishCommand implements Callable<Integer> {
                     failure.get());
         }
         double secs = (System.nanoTime() - start) / 1e9;
-        System.err.printf(Locale.ROOT, "publish: %,d ticks to %s in %.1f s (%.0f/s); %d unparseable rows skipped%n",
-                counts[0], topic, secs, counts[0] / secs, counts[1]);
+        System.err.printf(Locale.ROOT, "publish: %,d ticks to %s in %.1f s (%.0f/s); %d unparseable rows skipped%s%n",
+                counts[0], topic, secs, counts[0] / secs, counts[1],
+                numbered[0] == Long.MIN_VALUE ? "" : "; numbered up to seq " + numbered[0] + " (a next file for the same symbols: --seq-start "
+                        + (numbered[0] + 1) + ")");
         return 0;
+    }
+
+    /**
+     * Waits up to --wait-for-topic seconds for the topic to exist (a stream starting next to this command creates it), saying so,
+     * then fails with what to do, instead of the producer's bare metadata timeout. publish never creates topics:
+     * stream creates its topics with its partition count.
+     */
+    private void requireTopic(Properties client) throws InterruptedException {
+        long deadline = System.nanoTime() + java.time.Duration.ofSeconds(waitForTopicSeconds).toNanos();
+        boolean said = false;
+        try (Admin admin = Admin.create(client)) {
+            while (true) {
+                try {
+                    admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(15_000)).allTopicNames().get();
+                    return;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                        throw new IllegalStateException("cannot reach Kafka at " + kafka.bootstrap() + " within 15 s", e.getCause());
+                    }
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                        return; // not allowed to describe topics, say: the producer will tell whether it may write
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalArgumentException("topic " + topic + " does not exist at " + kafka.bootstrap()
+                            + ": start ./mamba-ts stream (it creates its topics) or create the topic");
+                }
+                if (!said) {
+                    System.err.println("publish: waiting up to " + waitForTopicSeconds + " s for topic " + topic
+                            + " to be created (./mamba-ts stream creates its topics)");
+                    said = true;
+                }
+                Thread.sleep(500);
+            }
+        }
     }
 }

@@ -95,7 +95,13 @@ public final class TickValidator {
         }
         if (p.count > 0) {
             if (t.hasSeq() && p.lastSeq != Tick.NO_SEQ && t.seq() <= p.lastSeq) {
-                return new Verdict(Outcome.DUPLICATE, "sequence " + t.seq() + " already seen (last accepted " + p.lastSeq + ")");
+                // A redelivered tick cannot be newer than every accepted one; this one is, so its source most likely
+                // numbered it afresh (a second file published from seq 0). Still dropped: the sequence is what
+                // recovery's replay relies on. The reason says what to do.
+                return new Verdict(Outcome.DUPLICATE, t.timeMillis() > p.lastTimeMillis
+                        ? "sequence " + t.seq() + " not after the last accepted " + p.lastSeq + " although the tick is newer: did its "
+                                + "source restart its numbering? (publish --seq-start continues it)"
+                        : "sequence " + t.seq() + " already seen (last accepted " + p.lastSeq + ")");
             }
             if (!t.hasSeq() && p.seenRecently(fingerprint(t))) {
                 return new Verdict(Outcome.DUPLICATE, "same time, price and size as a recent tick");

@@ -47,7 +47,10 @@ class TickValidatorTest {
         Position p = new Position();
         assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0, 10, 1, 5)).outcome());
         assertEquals(Outcome.DUPLICATE, feed(p, Tick.trade("X", T0 + 10, 11, 1, 5)).outcome());
-        assertEquals(Outcome.DUPLICATE, feed(p, Tick.trade("X", T0 + 10, 11, 1, 4)).outcome());
+        Verdict renumbered = feed(p, Tick.trade("X", T0 + 10, 11, 1, 4));
+        assertEquals(Outcome.DUPLICATE, renumbered.outcome());
+        assertTrue(renumbered.reason().contains("--seq-start"), "a newer tick with an old sequence number: " + renumbered.reason());
+        assertTrue(feed(p, Tick.trade("X", T0, 10, 1, 5)).reason().contains("already seen"));
         assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0 + 10, 11, 1, 9)).outcome(), "a gap in sequence is fine");
         Position q = new Position();
         assertEquals(Outcome.ACCEPT, feed(q, Tick.trade("X", T0, 10, 1, Tick.NO_SEQ)).outcome());
