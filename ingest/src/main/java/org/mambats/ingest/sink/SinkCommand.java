@@ -37,8 +37,12 @@ public class SinkCommand implements Callable<Integer> {
     DatabaseOptions database = new DatabaseOptions();
     @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
     String forecastsTopic;
-    @Option(names = "--ticks-topic", description = "Also store the ticks of this topic (default: off).")
+    @Option(names = "--ticks-topic", defaultValue = "ticks",
+            description = "Also store the ticks of this topic: the dashboard's candles and forecast errors are computed from them "
+                    + "(default ${DEFAULT-VALUE}).")
     String ticksTopic;
+    @Option(names = "--no-ticks", description = "Store forecasts only (no candles or forecast errors in the dashboard then).")
+    boolean noTicks;
     @Option(names = "--group", defaultValue = "mamba-ts-sink", description = "Consumer group, also the key of the stored offsets (default ${DEFAULT-VALUE}).")
     String group;
     @Option(names = "--batch-size", defaultValue = "5000", description = "Records per transaction at most (default ${DEFAULT-VALUE}).")
@@ -53,7 +57,8 @@ public class SinkCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KafkaConnection connection = kafka.connection(OWNED);
-        ForecastSink.Config config = new ForecastSink.Config(connection.bootstrap(), forecastsTopic, ticksTopic, group, batchSize, lingerMs,
+        ForecastSink.Config config = new ForecastSink.Config(connection.bootstrap(), forecastsTopic, noTicks ? null : ticksTopic, group,
+                batchSize, lingerMs,
                 maxBackoffMs, connection.settings());
         try (Database db = database.connect(2)) {
             migrateWithRetry(db);

@@ -243,7 +243,7 @@ class SinkOnRealBrokerTest {
         cmd.add("-Xmx256m");
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SinkChildMain.class.getName(),
                 "--bootstrap", broker.bootstrapServers(), "--jdbc-url", jdbcUrl, "--forecasts-topic", topic,
-                "--group", "crash-sink", "--batch-size", "500", "--linger-ms", "50", "--status-seconds", "0",
+                "--group", "crash-sink", "--batch-size", "500", "--linger-ms", "50", "--status-seconds", "0", "--no-ticks",
                 // the killed instance stays in the group until its session times out: keep that short
                 "--kafka-property", "session.timeout.ms=6000", "--kafka-property", "heartbeat.interval.ms=1000"));
         return new ProcessBuilder(cmd).redirectErrorStream(true)
