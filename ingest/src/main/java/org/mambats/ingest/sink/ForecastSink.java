@@ -82,6 +82,8 @@ public final class ForecastSink implements Runnable {
     private volatile KafkaConsumer<byte[], byte[]> consumer;
     private volatile Throwable failure;
     private int pendingRecords;
+    /** Whether the rows in hand were already tried one by one (a batch is searched for refused rows once). */
+    private boolean batchSearched;
     private long batchStartNanos;
 
     public ForecastSink(Config config, DataSource ds) {
@@ -260,7 +262,7 @@ public final class ForecastSink implements Runnable {
                 try {
                     return writer.write(c, forecasts, ticks, config.group(), pending);
                 } catch (SQLException | RuntimeException e) {
-                    if (Database.connectionProblem(e) || !skipRefusedRows(c, firstLine(e))) {
+                    if (Database.connectionProblem(e) || batchSearched || !skipRefusedRows(c, firstLine(e))) {
                         throw e;
                     }
                     return writer.write(c, forecasts, ticks, config.group(), pending);
@@ -273,6 +275,7 @@ public final class ForecastSink implements Runnable {
         ticks.clear();
         pending.clear();
         pendingRecords = 0;
+        batchSearched = false;
     }
 
     /** Finds the rows the database refuses one at a time and drops them from the batch; true if there were any. */
@@ -295,6 +298,7 @@ public final class ForecastSink implements Runnable {
                 skipRefused("tick " + t.symbol() + " " + t.timeMillis(), why);
             }
         }
+        batchSearched = true; // only once the search is complete: one cut short by an outage runs again
         return forecasts.size() + ticks.size() < before;
     }
 

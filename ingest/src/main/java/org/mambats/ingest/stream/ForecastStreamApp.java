@@ -14,6 +14,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.mambats.ingest.kafka.KafkaConnection;
@@ -130,9 +131,7 @@ public final class ForecastStreamApp implements AutoCloseable {
      * replication factor.
      */
     public static void createTopics(KafkaConnection kafka, StreamTopics topics, int partitions) throws InterruptedException {
-        Map<String, Object> admin = new java.util.HashMap<>();
-        kafka.properties().forEach((k, v) -> admin.put((String) k, v));
-        createTopics(admin, kafka.bootstrap(), topics, partitions);
+        createTopics(Utils.propsToMap(kafka.properties()), kafka.bootstrap(), topics, partitions);
     }
 
     private static void createTopics(Map<String, Object> adminConfig, String bootstrap, StreamTopics topics, int partitions)
