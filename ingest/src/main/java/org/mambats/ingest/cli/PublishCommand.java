@@ -64,8 +64,8 @@ public class PublishCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // No tick lost or doubled by a retry, unless the user's settings say otherwise.
         KafkaConnection connection = kafka.connection();
+        // No tick lost or doubled by a retry, unless the user's settings say otherwise.
         Properties p = connection.properties(Map.of(ProducerConfig.ACKS_CONFIG, "all", ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.LINGER_MS_CONFIG, 5, ProducerConfig.BATCH_SIZE_CONFIG, 64 * 1024));
         requireTopic(connection.properties());
@@ -139,9 +139,9 @@ public class PublishCommand implements Callable<Integer> {
     }
 
     /**
-     * Waits up to --wait-for-topic seconds for the topic to exist (a stream starting next to this command creates it), saying so,
-     * then fails with what to do, instead of the producer's bare metadata timeout. publish never creates topics:
-     * stream creates its topics with its partition count.
+     * Waits up to --wait-for-topic seconds for the topic to exist (a stream starting next to this command creates
+     * it), saying so, then fails with what to do, instead of the producer's bare metadata timeout. publish never
+     * creates topics: stream creates its topics with its partition count.
      */
     private void requireTopic(Properties client) throws InterruptedException {
         long deadline = System.nanoTime() + java.time.Duration.ofSeconds(waitForTopicSeconds).toNanos();
