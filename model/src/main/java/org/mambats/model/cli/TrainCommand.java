@@ -41,6 +41,12 @@ public class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         TrainingRecipe recipe = recipe();
+        String missing = TrainingRecipe.missingDashboardLevels(recipe.quantiles);
+        if (missing != null) {
+            System.err.println("train: warning: the quantiles lack " + missing + ". Streaming and backtests work with any levels, but "
+                    + "the database's q10/q50/q90 columns, its forecast-error views and the dashboard's band and tables use 0.1, 0.5 "
+                    + "and 0.9: add them (other levels may go alongside).");
+        }
         System.err.println("train: reading " + data + " ...");
         TickSeries.Counts counts = new TickSeries.Counts();
         Map<String, TickSeries> series = TickSeries.read(data, symbol, recipe.volHalfLife, recipe.graceMillis, counts);

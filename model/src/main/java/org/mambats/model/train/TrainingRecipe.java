@@ -47,6 +47,24 @@ public final class TrainingRecipe {
     public long seed = 42;
     /** Training threads; null: all cores. The result does not depend on it. */
     public Integer threads;
+    /**
+     * The levels among 0.1, 0.5 and 0.9 that {@code quantiles} lacks ("0.1, 0.9"), or null if it has all three: the
+     * stored forecasts' q10/q50/q90 columns, the error views and the dashboard use those three.
+     */
+    public static String missingDashboardLevels(float[] quantiles) {
+        StringBuilder missing = new StringBuilder();
+        for (float level : new float[] {0.1f, 0.5f, 0.9f}) {
+            boolean has = false;
+            for (float q : quantiles) {
+                has |= q == level;
+            }
+            if (!has) {
+                missing.append(missing.length() == 0 ? "" : ", ").append(level);
+            }
+        }
+        return missing.length() == 0 ? null : missing.toString();
+    }
+
     /** The model name every forecast of the checkpoint carries. */
     public String name = "mamba-forecaster";
 
