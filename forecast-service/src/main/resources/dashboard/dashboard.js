@@ -137,9 +137,11 @@
     for (const p of pts) { // one point per bucket: keep the last
       if (dedup.length && dedup[dedup.length - 1].t === p.t) { dedup[dedup.length - 1] = p; } else { dedup.push(p); }
     }
-    p50Series.setData(dedup.map((p) => ({ time: p.t, value: p.f.price_levels['0.5'] })));
-    q10Series.setData(dedup.map((p) => ({ time: p.t, value: p.f.price_levels['0.1'] })));
-    q90Series.setData(dedup.map((p) => ({ time: p.t, value: p.f.price_levels['0.9'] })));
+    // A model without one of these levels (train warns about it) leaves that line empty rather than breaking the chart.
+    const line = (q) => dedup.filter((p) => p.f.price_levels[q] !== undefined).map((p) => ({ time: p.t, value: p.f.price_levels[q] }));
+    p50Series.setData(line('0.5'));
+    q10Series.setData(line('0.1'));
+    q90Series.setData(line('0.9'));
     lastForecastTime = dedup.length ? dedup[dedup.length - 1].t : 0;
     priceChart.timeScale().fitContent();
     state.candles = candles.length;
@@ -161,7 +163,7 @@
     events.addEventListener('forecast', (e) => {
       const f = JSON.parse(e.data);
       if (f.symbol !== state.symbol) { return; }
-      onLiveForecast(f);
+      try { onLiveForecast(f); } catch (err) { report(err); } // shown and counted, and the next event still handled
     });
     events.onerror = () => setLive(false);
   }
@@ -191,9 +193,9 @@
     if (ft >= lastForecastTime) {
       if (ft > lastForecastTime) { state.forecastPoints++; }
       lastForecastTime = ft;
-      p50Series.update({ time: ft, value: f.price_levels['0.5'] });
-      q10Series.update({ time: ft, value: f.price_levels['0.1'] });
-      q90Series.update({ time: ft, value: f.price_levels['0.9'] });
+      for (const [series, q] of [[p50Series, '0.5'], [q10Series, '0.1'], [q90Series, '0.9']]) {
+        if (f.price_levels[q] !== undefined) { series.update({ time: ft, value: f.price_levels[q] }); }
+      }
     }
     setLive(true);
     $('status').textContent = 'data up to ' + fmtTime(f.ts);
@@ -209,7 +211,8 @@
       const tr = tb.insertRow();
       const cells = [f.horizon, f.price.toFixed(2)];
       for (const q of ['0.1', '0.5', '0.9']) {
-        cells.push(f.price_levels[q].toFixed(2) + ' (' + (f.quantiles[q] >= 0 ? '+' : '') + bp(f.quantiles[q]) + ' bp)');
+        cells.push(f.price_levels[q] === undefined ? '–'
+          : f.price_levels[q].toFixed(2) + ' (' + (f.quantiles[q] >= 0 ? '+' : '') + bp(f.quantiles[q]) + ' bp)');
       }
       cells.forEach((c) => { tr.insertCell().textContent = c; });
     }

@@ -29,6 +29,7 @@ import org.mambats.ingest.db.Database;
 import org.mambats.ingest.sink.ForecastSink;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.forecast.Forecast;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickJson;
@@ -168,6 +169,16 @@ class DashboardBrowserTest {
         waitFor(Duration.ofSeconds(30), "equity curves", () -> number(js, "dashboard.equityCurves") == 2);
         WebElement row = browser.findElement(By.cssSelector("#backtests tbody tr"));
         assertTrue(row.getText().contains("+5.0%"), "Mamba return of the stored run: " + row.getText());
+        assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
+
+        // 5. A forecast from a model with other quantile levels (0.05, 0.5, 0.95): the page shows what it has and
+        // reports no error (it used to fail on the missing 0.1 and 0.9).
+        String horizon = (String) js.executeScript("return dashboard.horizon");
+        Forecast other = new Forecast("BBB", T0 + 401_000L, 5200.25, 401, horizon, new float[] {0.05f, 0.5f, 0.95f},
+                new float[] {-0.01f, 0f, 0.01f}, "other-levels", "v2");
+        producer.send(new ProducerRecord<>("forecasts", "BBB".getBytes(StandardCharsets.UTF_8), other.toJson()));
+        producer.flush();
+        waitFor(Duration.ofSeconds(30), "the other model's forecast live", () -> number(js, "dashboard.lastPrice") == 5200.25);
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
 
         Files.write(Path.of("target", "dashboard-browser-test.png"), browser.getScreenshotAs(OutputType.BYTES));
