@@ -159,7 +159,7 @@ public final class ForecastApi implements AutoCloseable {
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
-                .put("truncated", rows.truncated).set("forecasts", rows.items);
+                .put("truncated", rows.truncated).put("next_from", rows.nextFrom).set("forecasts", rows.items);
         ctx.json(out);
     }
 
@@ -172,7 +172,7 @@ public final class ForecastApi implements AutoCloseable {
         out.put("bucket", p.text("bucket"));
         if (bucket == null) {
             MarketQueries.Rows rows = queries.ticks(symbol, r, ApiCatalog.MAX_ROWS);
-            out.put("truncated", rows.truncated).set("ticks", rows.items);
+            out.put("truncated", rows.truncated).put("next_from", rows.nextFrom).set("ticks", rows.items);
         } else {
             out.put("truncated", false).set("candles", queries.candles(symbol, r, bucket).items);
         }

@@ -346,12 +346,28 @@ public final class MarketQueries {
         return s;
     }
 
-    /** Reads at most {@code limit} rows (the query asks for one more, to tell truncation); column 1 is the time. */
+    /**
+     * Reads at most {@code limit} rows (the query asks for one more, to tell truncation); column 1 is the time, and
+     * rows come in time order. A truncated answer ends before the time of the first row it leaves out, dropping the
+     * rows it has of that time, so that time is where the next page starts ({@link Rows#nextFrom}): asked from there,
+     * the next page repeats nothing and misses nothing.
+     */
     private static void readBounded(PreparedStatement ps, Rows rows, int limit, RowWriter fill) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 if (rows.items.size() == limit) {
                     rows.truncated = true;
+                    Timestamp cut = rs.getTimestamp(1);
+                    int keep = rows.items.size();
+                    while (keep > 0 && rows.items.get(keep - 1).get("ts").asLong() == cut.getTime()) {
+                        keep--;
+                    }
+                    if (keep > 0) { // else every row has one time: nothing to page by, the answer stays as it is
+                        while (rows.items.size() > keep) {
+                            rows.items.remove(rows.items.size() - 1);
+                        }
+                        rows.nextFrom = cut.getTime();
+                    }
                     return;
                 }
                 ObjectNode o = rows.items.addObject();
@@ -412,6 +428,8 @@ public final class MarketQueries {
     public static final class Rows {
         public final ArrayNode items;
         public boolean truncated;
+        /** When truncated: the {@code from} (epoch ms) of the next page; null if there is none to ask for. */
+        public Long nextFrom;
 
         Rows(ArrayNode items) {
             this.items = items;

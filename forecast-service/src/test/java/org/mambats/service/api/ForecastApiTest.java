@@ -156,6 +156,50 @@ class ForecastApiTest {
     }
 
     @Test
+    void aTruncatedAnswerSaysWhereTheNextPageStarts() throws Exception {
+        // More ticks than one answer holds, three to a millisecond, so a page boundary falls inside a millisecond.
+        int n = ApiCatalog.MAX_ROWS + 1_000;
+        try (Connection c = db.dataSource().getConnection()) {
+            try (PreparedStatement t = c.prepareStatement("INSERT INTO ticks (symbol, ts, price, size, seq) VALUES ('DENSE', ?, 1, 1, ?)")) {
+                for (int i = 0; i < n; i++) {
+                    t.setTimestamp(1, new Timestamp(T0 + i / 3));
+                    t.setLong(2, i);
+                    t.addBatch();
+                }
+                t.executeBatch();
+            }
+            try {
+                Set<Long> seen = new HashSet<>();
+                long from = T0;
+                int pages = 0;
+                while (true) {
+                    JsonNode page = ok("/api/ticks?symbol=DENSE&from=" + from + "&to=" + (T0 + 60_000));
+                    pages++;
+                    for (JsonNode tick : page.get("ticks")) {
+                        assertTrue(seen.add(tick.get("seq").asLong()), "seq " + tick.get("seq") + " on two pages");
+                        assertTrue(tick.get("ts").asLong() >= from);
+                    }
+                    if (!page.get("truncated").asBoolean()) {
+                        assertTrue(page.get("next_from").isNull());
+                        break;
+                    }
+                    long next = page.get("next_from").asLong();
+                    JsonNode ticks = page.get("ticks");
+                    assertTrue(ticks.size() <= ApiCatalog.MAX_ROWS && ticks.get(ticks.size() - 1).get("ts").asLong() < next,
+                            "a page ends before the time the next one starts at");
+                    from = next;
+                }
+                assertEquals(2, pages);
+                assertEquals(n, seen.size(), "every tick on exactly one page");
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("DELETE FROM ticks WHERE symbol = 'DENSE'");
+                }
+            }
+        }
+    }
+
+    @Test
     void forecastsByVersionHorizonAndBucket() throws Exception {
         String range = "&from=" + T0 + "&to=" + (T0 + 600_000);
         JsonNode v2 = ok("/api/forecasts?symbol=BTCUSD" + range);
