@@ -1,6 +1,5 @@
 package org.mambats.ingest.kafka;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -43,13 +42,6 @@ public record KafkaConnection(String bootstrap, Map<String, String> settings) {
     /** {@link #properties(Map)} with no defaults. */
     public Properties properties() {
         return properties(Map.of());
-    }
-
-    /** These settings with {@code more} on top (e.g. a command's older, narrower option). */
-    public KafkaConnection with(Map<String, String> more) {
-        Map<String, String> all = new LinkedHashMap<>(settings);
-        all.putAll(more);
-        return new KafkaConnection(bootstrap, all);
     }
 
     /** Names the settings but not their values, which may be secrets. */
