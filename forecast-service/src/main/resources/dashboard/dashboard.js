@@ -1,5 +1,6 @@
 // The analyst dashboard: price candles with the forecast median and 10/90% quantiles of one horizon, live updates
 // over server-sent events, the latest forecast, forecast error and calibration, and backtest equity curves.
+// The view (symbol, horizon, window, model version, end of the window) is kept in the address, so a link opens it.
 // Plain browser JavaScript on the service's JSON API; the chart library is lightweight-charts (global LightweightCharts).
 (function () {
   'use strict';
@@ -9,6 +10,9 @@
   // What the page shows, also read by the browser test.
   const state = window.dashboard = {
     symbol: null, horizon: null, windowSec: 3600, bucketSec: 60,
+    // version: the model version picked (null: the symbol's newest); shownVersion: the one the chart shows.
+    // end: end of the window, epoch ms, exclusive (null: follow the newest data and its live updates).
+    version: null, shownVersion: null, end: null, versions: [],
     candles: 0, forecastPoints: 0, liveUpdates: 0, lastPrice: null, lastLiveTs: null,
     loads: 0, errors: [], backtestRun: null, equityCurves: 0
   };
@@ -16,6 +20,7 @@
   let lastForecastTime = 0;
   let events = null;
   let loadSeq = 0;
+  let versionsAt = 0;
 
   // ---- charts ----
   const priceChart = LC.createChart($('price-chart'), {
@@ -76,6 +81,44 @@
   const signedPct = (x) => (x >= 0 ? '+' : '') + (100 * x).toFixed(1) + '%';
   const fmtTime = (ms) => new Date(ms).toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
 
+  // ---- the view in the address ----
+  function readAddress() {
+    const q = new URLSearchParams(location.search);
+    const end = q.get('end') ? Date.parse(q.get('end')) : NaN;
+    return { symbol: q.get('symbol'), horizon: q.get('horizon'), windowSec: Number(q.get('window')) || null,
+      version: q.get('version') || null, end: Number.isFinite(end) ? end : null };
+  }
+  function writeAddress() {
+    const q = new URLSearchParams();
+    if (state.symbol) { q.set('symbol', state.symbol); }
+    if (state.horizon) { q.set('horizon', state.horizon); }
+    if (state.windowSec !== 3600) { q.set('window', String(state.windowSec)); }
+    if (state.version) { q.set('version', state.version); }
+    if (state.end != null) { q.set('end', new Date(state.end).toISOString()); }
+    const text = q.toString();
+    history.replaceState(null, '', text ? '?' + text : location.pathname);
+  }
+  const wanted = readAddress();
+  if (wanted.windowSec && Array.from($('window').options).some((o) => Number(o.value) === wanted.windowSec)) {
+    state.windowSec = wanted.windowSec;
+    $('window').value = String(wanted.windowSec);
+  }
+  state.horizon = wanted.horizon;
+  state.version = wanted.version;
+  setEnd(wanted.end);
+
+  /** Pins the window's end (epoch ms) or, with null, follows the newest data. */
+  function setEnd(ms) {
+    state.end = ms;
+    $('end').value = ms == null ? '' : new Date(ms).toISOString().slice(0, 19);
+    $('follow').className = ms == null ? 'on' : '';
+  }
+  /** The end of the window: the pinned one, or just after the symbol's newest data. */
+  function windowEnd(summary) {
+    return state.end != null ? state.end : Math.max(summary.last_tick || 0, summary.last_forecast || 0) + 1;
+  }
+  const versionParam = () => (state.version ? '&model_version=' + encodeURIComponent(state.version) : '');
+
   // ---- symbols and horizons ----
   async function loadSymbols() {
     const symbols = await getJson('/api/symbols');
@@ -92,7 +135,7 @@
       $('status').textContent = 'waiting for data: no forecasts stored yet';
       return false;
     }
-    if (!state.symbol) { await selectSymbol(sel.value); }
+    if (!state.symbol) { await selectSymbol(wanted.symbol && names.includes(wanted.symbol) ? wanted.symbol : sel.value); }
     return true;
   }
 
@@ -109,8 +152,45 @@
     state.horizon = horizons.includes(keep) ? keep : (horizons[horizons.length - 1] || null);
     if (state.horizon) { hsel.value = state.horizon; }
     renderLatest(latest);
+    await loadVersions();
+    writeAddress();
     openEvents();
     await loadChart();
+    loadErrors().catch(report);
+  }
+
+  // ---- model versions ----
+  /** The picker's list: the newest first; a picked version the symbol does not have falls back to the newest. */
+  async function loadVersions() {
+    versionsAt = Date.now();
+    const versions = await getJson('/api/models?symbol=' + encodeURIComponent(state.symbol));
+    state.versions = versions;
+    const sel = $('version');
+    sel.innerHTML = '';
+    sel.add(new Option(versions.length ? 'newest (' + versions[0].model_version + ')' : 'newest', ''));
+    for (const v of versions) {
+      const o = new Option(v.model_version + ' (' + v.model + ', until ' + fmtTime(v.last_forecast).slice(0, 16) + ')', v.model_version);
+      o.title = v.model + ' ' + v.model_version + ': forecasts from ' + fmtTime(v.first_forecast) + ' to ' + fmtTime(v.last_forecast);
+      sel.add(o);
+    }
+    if (state.version && !versions.some((v) => v.model_version === state.version)) { state.version = null; }
+    sel.value = state.version || '';
+  }
+
+  function pickVersion(version) {
+    state.version = version || null;
+    const i = state.versions.findIndex((v) => v.model_version === state.version);
+    const v = state.versions[i];
+    // An older version's forecasts end before the newest data: show the window where its last ones are.
+    if (i > 0 && (state.end == null || state.end <= v.first_forecast || state.end > v.last_forecast + 1)) {
+      setEnd(v.last_forecast + 1);
+    }
+    reload();
+  }
+
+  function reload() {
+    writeAddress();
+    loadChart().catch(report);
     loadErrors().catch(report);
   }
 
@@ -120,15 +200,16 @@
     const symbol = state.symbol;
     const [bucket, bucketSec] = bucketFor(state.windowSec);
     const summary = (await getJson('/api/symbols')).find((s) => s.symbol === symbol) || {};
-    const end = Math.max(summary.last_tick || 0, summary.last_forecast || 0) + 1;
+    const end = windowEnd(summary);
     const from = end - state.windowSec * 1000;
     const q = 'symbol=' + encodeURIComponent(symbol) + '&from=' + from + '&to=' + end + '&bucket=' + bucket;
     const [ticks, forecasts] = await Promise.all([
       getJson('/api/ticks?' + q),
-      state.horizon ? getJson('/api/forecasts?' + q + '&horizon=' + encodeURIComponent(state.horizon)) : { forecasts: [] }
+      state.horizon ? getJson('/api/forecasts?' + q + '&horizon=' + encodeURIComponent(state.horizon) + versionParam()) : { forecasts: [] }
     ]);
     if (mine !== loadSeq) { return; } // a newer load (symbol switch) started meanwhile
     state.bucketSec = bucketSec; // before targetSec below
+    state.shownVersion = forecasts.model_version || null;
     const candles = ticks.candles.map((c) => ({ time: sec(c.ts), open: c.open, high: c.high, low: c.low, close: c.close }));
     candleSeries.setData(candles);
     lastCandle = candles.length ? Object.assign({}, candles[candles.length - 1]) : null;
@@ -150,7 +231,8 @@
     state.loads++;
     $('title').textContent = symbol + ' · ' + (state.horizon || '') + ' forecast';
     $('subtitle').textContent = candles.length + ' candles of ' + bucket + ', ' + dedup.length + ' forecasts'
-      + (forecasts.model_version ? ' · model ' + forecasts.model_version : '');
+      + (forecasts.model_version ? ' · model ' + forecasts.model_version : '')
+      + (state.end != null ? ' · ending ' + fmtTime(end) : ' · following live');
     $('status').textContent = summary.last_tick ? 'data up to ' + fmtTime(summary.last_tick) : '';
   }
 
@@ -175,7 +257,15 @@
   const latestByHorizon = new Map();
   function onLiveForecast(f) {
     latestByHorizon.set(f.horizon, f);
+    // A version the picker does not list yet (a new model deployed): ask again, at most every 5 s.
+    if (!state.versions.some((v) => v.model_version === f.model_version) && Date.now() - versionsAt > 5000) {
+      loadVersions().catch(report);
+    }
     if (f.horizon !== state.horizon) { return; } // one event per tick drives the candles
+    if (state.end != null) { // a past window stays as it is; the latest forecast still updates
+      renderLatest(Array.from(latestByHorizon.values()));
+      return;
+    }
     state.liveUpdates++;
     state.lastLiveTs = f.ts;
     state.lastPrice = f.price;
@@ -190,7 +280,8 @@
     }
     if (t >= (lastCandle ? lastCandle.time : 0)) { candleSeries.update(Object.assign({}, lastCandle)); }
     const ft = targetSec(f);
-    if (ft >= lastForecastTime) {
+    // Following the newest version, every live forecast is drawn; a picked version draws only its own.
+    if (ft >= lastForecastTime && (!state.version || f.model_version === state.version)) {
       if (ft > lastForecastTime) { state.forecastPoints++; }
       lastForecastTime = ft;
       for (const [series, q] of [[p50Series, '0.5'], [q10Series, '0.1'], [q90Series, '0.9']]) {
@@ -216,15 +307,16 @@
       }
       cells.forEach((c) => { tr.insertCell().textContent = c; });
     }
-    if (rows.length) { $('latest-time').textContent = 'at ' + fmtTime(rows[0].ts); }
+    if (rows.length) { $('latest-time').textContent = 'at ' + fmtTime(rows[0].ts) + ' · model ' + rows[0].model_version; }
   }
 
   // ---- error and calibration ----
   async function loadErrors() {
     if (!state.symbol) { return; }
     const summary = (await getJson('/api/symbols')).find((s) => s.symbol === state.symbol) || {};
-    const end = (summary.last_tick || summary.last_forecast || Date.now()) + 1;
-    const e = await getJson('/api/errors?symbol=' + encodeURIComponent(state.symbol) + '&from=' + (end - state.windowSec * 1000) + '&to=' + end);
+    const end = windowEnd(summary);
+    const e = await getJson('/api/errors?symbol=' + encodeURIComponent(state.symbol) + '&from=' + (end - state.windowSec * 1000)
+      + '&to=' + end + versionParam());
     const tb = $('errors').querySelector('tbody');
     tb.innerHTML = '';
     for (const h of e.horizons) {
@@ -287,12 +379,15 @@
 
   // ---- wiring ----
   $('symbol').addEventListener('change', (e) => selectSymbol(e.target.value).catch(report));
-  $('horizon').addEventListener('change', (e) => { state.horizon = e.target.value; loadChart().catch(report); });
-  $('window').addEventListener('change', (e) => {
-    state.windowSec = Number(e.target.value);
-    loadChart().catch(report);
-    loadErrors().catch(report);
+  $('horizon').addEventListener('change', (e) => { state.horizon = e.target.value; writeAddress(); loadChart().catch(report); });
+  $('window').addEventListener('change', (e) => { state.windowSec = Number(e.target.value); reload(); });
+  $('version').addEventListener('change', (e) => pickVersion(e.target.value));
+  $('end').addEventListener('change', (e) => {
+    const ms = e.target.value ? Date.parse(e.target.value + 'Z') : NaN; // the field's time is UTC, as every time on the page
+    setEnd(Number.isFinite(ms) ? ms : null);
+    reload();
   });
+  $('follow').addEventListener('click', () => { setEnd(null); reload(); });
 
   async function boot() {
     try {

@@ -37,6 +37,9 @@ public final class ApiCatalog {
     public static final Endpoint LATEST = new Endpoint("/api/forecasts/latest",
             "The newest forecast of every horizon, per symbol",
             List.of(query("symbol", Type.SYMBOL, false, "only this symbol (default: all)")), JSON);
+    public static final Endpoint MODELS = new Endpoint("/api/models",
+            "The model versions that forecast a symbol, newest first: model name, version, event times of the first and last forecast",
+            List.of(query("symbol", Type.SYMBOL, true, "the symbol")), JSON);
     public static final Endpoint FORECASTS = new Endpoint("/api/forecasts",
             "Forecasts of a symbol in a time range (event time); bucketed: the last forecast of each bucket and horizon",
             List.of(query("symbol", Type.SYMBOL, true, "the symbol"), FROM, TO,
@@ -65,6 +68,6 @@ public final class ApiCatalog {
             "text/plain; version=0.0.4");
     public static final Endpoint OPENAPI = new Endpoint("/openapi.json", "This description", List.of(), JSON);
 
-    public static final List<Endpoint> ALL = List.of(SYMBOLS, LATEST, FORECASTS, TICKS, ERRORS, BACKTESTS, BACKTEST, STREAM,
+    public static final List<Endpoint> ALL = List.of(SYMBOLS, LATEST, MODELS, FORECASTS, TICKS, ERRORS, BACKTESTS, BACKTEST, STREAM,
             HEALTH, METRICS, OPENAPI);
 }

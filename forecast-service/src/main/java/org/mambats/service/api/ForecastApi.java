@@ -81,6 +81,7 @@ public final class ForecastApi implements AutoCloseable {
         });
         app.get(ApiCatalog.SYMBOLS.path(), this::symbols);
         app.get(ApiCatalog.LATEST.path(), this::latest);
+        app.get(ApiCatalog.MODELS.path(), this::models);
         app.get(ApiCatalog.FORECASTS.path(), this::forecasts);
         app.get(ApiCatalog.TICKS.path(), this::ticks);
         app.get(ApiCatalog.ERRORS.path(), this::errors);
@@ -148,6 +149,11 @@ public final class ForecastApi implements AutoCloseable {
             out.addAll(queries.latestForecasts(s));
         }
         ctx.json(out);
+    }
+
+    private void models(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.MODELS, ctx);
+        ctx.json(queries.modelVersions(requireSymbol(p.text("symbol"))));
     }
 
     private void forecasts(Context ctx) throws SQLException {

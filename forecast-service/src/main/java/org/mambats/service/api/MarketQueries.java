@@ -114,6 +114,40 @@ public final class MarketQueries {
         }
     }
 
+    /**
+     * The model versions with forecasts for the symbol, newest first (by their last forecast): name, version, event
+     * times of the first and last forecast. Found by a loose index scan of (symbol, model_version, ts), so the cost
+     * is a few index probes per version, not a read of the symbol's forecasts.
+     */
+    public ArrayNode modelVersions(String symbol) throws SQLException {
+        String sql = """
+                WITH RECURSIVE v AS (
+                    (SELECT model_version FROM forecasts WHERE symbol = ? ORDER BY model_version LIMIT 1)
+                    UNION ALL
+                    SELECT (SELECT model_version FROM forecasts WHERE symbol = ? AND model_version > v.model_version ORDER BY model_version LIMIT 1)
+                    FROM v WHERE v.model_version IS NOT NULL
+                )
+                SELECT v.model_version,
+                       (SELECT model FROM forecasts WHERE symbol = ? AND model_version = v.model_version ORDER BY ts DESC LIMIT 1),
+                       (SELECT min(ts) FROM forecasts WHERE symbol = ? AND model_version = v.model_version),
+                       (SELECT max(ts) FROM forecasts WHERE symbol = ? AND model_version = v.model_version) AS last
+                FROM v WHERE v.model_version IS NOT NULL ORDER BY last DESC, v.model_version""";
+        ArrayNode out = json.createArrayNode();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            for (int i = 1; i <= 5; i++) {
+                ps.setString(i, symbol);
+            }
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode o = out.addObject().put("model", rs.getString(2)).put("model_version", rs.getString(1));
+                    putTime(o, "first_forecast", rs.getTimestamp(3));
+                    putTime(o, "last_forecast", rs.getTimestamp(4));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every horizon of the symbol's newest forecasted tick. */
     public ArrayNode latestForecasts(String symbol) throws SQLException {
         String sql = """

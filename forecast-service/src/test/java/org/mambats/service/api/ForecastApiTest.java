@@ -216,6 +216,19 @@ class ForecastApiTest {
     }
 
     @Test
+    void modelVersionsNewestFirstWithTheTimeEachCovers() throws Exception {
+        JsonNode versions = ok("/api/models?symbol=BTCUSD");
+        assertEquals(2, versions.size(), versions.toString());
+        assertEquals("v2", versions.get(0).get("model_version").asText(), "newest first");
+        assertEquals("m", versions.get(0).get("model").asText());
+        assertEquals(T0 + 6_000L * (N / 2), versions.get(0).get("first_forecast").asLong());
+        assertEquals(T0 + 6_000L * (N - 1), versions.get(0).get("last_forecast").asLong());
+        assertEquals("v1", versions.get(1).get("model_version").asText());
+        assertEquals(T0, versions.get(1).get("first_forecast").asLong());
+        assertEquals(T0 + 6_000L * (N / 2 - 1), versions.get(1).get("last_forecast").asLong());
+    }
+
+    @Test
     void errorsAndCalibrationFromRealisedPrices() throws Exception {
         JsonNode e = ok("/api/errors?symbol=BTCUSD&model_version=v1&from=" + T0 + "&to=" + (T0 + 600_000));
         JsonNode byH = e.get("horizons");
@@ -270,6 +283,8 @@ class ForecastApiTest {
     @CsvSource(delimiter = '|', value = {
             "/api/forecasts | 400 | 'symbol' is required",
             "/api/forecasts?symbol=NOPE | 404 | unknown symbol",
+            "/api/models | 400 | 'symbol' is required",
+            "/api/models?symbol=NOPE | 404 | unknown symbol",
             "/api/ticks?symbol=BTCUSD' OR '1'='1 | 400 | invalid value",
             "/api/ticks?symbol=BTCUSD;DROP TABLE ticks | 400 | invalid value",
             "/api/ticks?symbol=BTCUSD&from=yesterday | 400 | invalid value",
@@ -339,7 +354,7 @@ class ForecastApiTest {
             }
             // Every documented path is served (an unknown route would answer "no such endpoint").
             HttpResponse<String> r = get(e.path().replace("{id}", "1") + (e == ApiCatalog.FORECASTS || e == ApiCatalog.TICKS
-                    || e == ApiCatalog.ERRORS ? "?symbol=BTCUSD" : ""));
+                    || e == ApiCatalog.ERRORS || e == ApiCatalog.MODELS ? "?symbol=BTCUSD" : ""));
             assertFalse(r.body().contains("no such endpoint"), e.path() + " -> " + r.body());
             assertNotEquals(500, r.statusCode(), e.path());
         }

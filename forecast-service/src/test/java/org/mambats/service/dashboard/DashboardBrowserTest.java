@@ -181,6 +181,50 @@ class DashboardBrowserTest {
         waitFor(Duration.ofSeconds(30), "the other model's forecast live", () -> number(js, "dashboard.lastPrice") == 5200.25);
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
 
+        // 6. An older model version and a past window: picking the version shows its forecasts and moves the window
+        // to where they end; a live tick then leaves that window alone; the address reopens the same view; Live and
+        // "newest" go back to following the stream's model.
+        storeOlderVersion("AAA", "v-old", 100);
+        browser.get("http://127.0.0.1:" + service.port() + "/?symbol=AAA");
+        waitFor(Duration.ofSeconds(30), "AAA loaded", () -> number(js, "dashboard.loads") >= 1 && "AAA".equals(js.executeScript("return dashboard.symbol")));
+        String streamVersion = (String) js.executeScript("return dashboard.shownVersion");
+        assertTrue(streamVersion != null && !streamVersion.equals("v-old"), "newest version shown first: " + streamVersion);
+        double loadsBefore = number(js, "dashboard.loads");
+        new Select(browser.findElement(By.id("version"))).selectByValue("v-old");
+        waitFor(Duration.ofSeconds(30), "the older version's window", () -> number(js, "dashboard.loads") > loadsBefore
+                && "v-old".equals(js.executeScript("return dashboard.shownVersion")));
+        assertEquals(T0 + 99_000 + 1, number(js, "dashboard.end"), "the window ends just after the version's last forecast");
+        assertTrue(number(js, "dashboard.forecastPoints") > 0, "the older version's forecasts drawn");
+        assertTrue(browser.findElement(By.id("subtitle")).getText().contains("model v-old"), browser.findElement(By.id("subtitle")).getText());
+        String address = browser.getCurrentUrl();
+        assertTrue(address.contains("version=v-old") && address.contains("end=2023-11-14T22%3A14%3A59.001Z"), address);
+
+        double candles = number(js, "dashboard.candles"), points = number(js, "dashboard.forecastPoints");
+        double live = number(js, "dashboard.liveUpdates");
+        waitFor(Duration.ofSeconds(20), "live stream open", () -> browser.findElement(By.id("live")).getAttribute("class").contains("on"));
+        publish("AAA", 402, 101.25);
+        producer.flush();
+        waitFor(Duration.ofSeconds(30), "the latest-forecast table updated live",
+                () -> browser.findElement(By.id("latest-time")).getText().contains("22:20:02"));
+        assertEquals(candles, number(js, "dashboard.candles"), "a past window gets no live candles");
+        assertEquals(points, number(js, "dashboard.forecastPoints"), "nor live forecasts");
+        assertEquals(live, number(js, "dashboard.liveUpdates"));
+
+        browser.get(address);
+        waitFor(Duration.ofSeconds(30), "the linked view", () -> number(js, "dashboard.loads") >= 1
+                && "v-old".equals(js.executeScript("return dashboard.shownVersion")));
+        assertEquals(T0 + 99_001, number(js, "dashboard.end"));
+        assertEquals("v-old", new Select(browser.findElement(By.id("version"))).getFirstSelectedOption().getAttribute("value"));
+        waitFor(Duration.ofSeconds(30), "error table of the older version",
+                () -> !browser.findElements(By.cssSelector("#errors tbody tr td:nth-child(2)")).isEmpty());
+
+        browser.findElement(By.id("follow")).click();
+        new Select(browser.findElement(By.id("version"))).selectByValue("");
+        waitFor(Duration.ofSeconds(30), "following the stream's model again, up to the newest tick",
+                () -> streamVersion.equals(js.executeScript("return dashboard.shownVersion"))
+                        && number(js, "dashboard.end == null ? 1 : 0") == 1 && number(js, "dashboard.lastPrice") == 101.25);
+        assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
+
         Files.write(Path.of("target", "dashboard-browser-test.png"), browser.getScreenshotAs(OutputType.BYTES));
     }
 
@@ -199,6 +243,29 @@ class DashboardBrowserTest {
             }
         } catch (Exception e) {
             return false;
+        }
+    }
+
+    /**
+     * Forecasts of another model version for the symbol's first {@code n} ticks (a second apart from T0), every
+     * horizon the stream's model has, as if an older model had run then.
+     */
+    private void storeOlderVersion(String symbol, String version, int n) throws Exception {
+        try (Connection c = db.dataSource().getConnection();
+             PreparedStatement horizons = c.prepareStatement("SELECT DISTINCT horizon FROM forecasts WHERE symbol = ?");
+             PreparedStatement ps = c.prepareStatement("INSERT INTO forecasts (symbol, ts, seq, horizon, model, model_version, price, levels, "
+                     + "log_returns, q10, q50, q90, p10, p50, p90) SELECT symbol, ts, seq, ?, 'older-model', ?, price, '{0.1,0.5,0.9}', "
+                     + "'{-0.01,0,0.01}', -0.01, 0, 0.01, price * exp(-0.01), price, price * exp(0.01) FROM ticks WHERE symbol = ? AND seq < ?")) {
+            horizons.setString(1, symbol);
+            try (ResultSet rs = horizons.executeQuery()) {
+                while (rs.next()) {
+                    ps.setString(1, rs.getString(1));
+                    ps.setString(2, version);
+                    ps.setString(3, symbol);
+                    ps.setInt(4, n);
+                    ps.executeUpdate();
+                }
+            }
         }
     }
 
