@@ -152,6 +152,9 @@ public final class ForecastSink implements Runnable {
         }
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
+            if (!awaitTopics(c, topics)) {
+                return;
+            }
             c.subscribe(topics, new Listener(c));
             LOG.info("sink consuming {} (group {}, batches of up to {})", topics, config.group(), config.batchSize());
             while (!stopping) {
@@ -188,6 +191,44 @@ public final class ForecastSink implements Runnable {
                     written.get(), batches.get(), malformed.get(), retries.get());
             done.countDown();
         }
+    }
+
+    /**
+     * Waits until every topic exists, saying once what it waits for. Subscribing to a missing topic works too, but
+     * the consumer then logs an UNKNOWN_TOPIC_OR_PARTITION warning about once a second until it appears (the
+     * stream creates the topics when it starts, so a sink started first would fill its log with them). Returns
+     * false if stopped meanwhile.
+     */
+    private boolean awaitTopics(KafkaConsumer<byte[], byte[]> c, List<String> topics) {
+        long since = System.nanoTime();
+        boolean said = false;
+        try {
+            while (!stopping) {
+                List<String> missing = new ArrayList<>(topics);
+                try {
+                    missing.removeAll(c.listTopics(Duration.ofSeconds(30)).keySet());
+                } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                    LOG.warn("Kafka did not list its topics within 30 s (is {} reachable?); asking again", config.bootstrap());
+                    continue;
+                }
+                if (missing.isEmpty()) {
+                    if (said) {
+                        LOG.info("topics {} exist now, after {} s", topics, (System.nanoTime() - since) / 1_000_000_000L);
+                    }
+                    return true;
+                }
+                if (!said) {
+                    LOG.info("waiting for topic(s) {} to be created (the stream creates them when it starts)", missing);
+                    said = true;
+                }
+                Thread.sleep(500);
+            }
+        } catch (WakeupException e) {
+            // stop() while waiting
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return false;
     }
 
     private void add(ConsumerRecord<byte[], byte[]> r) {

@@ -2,6 +2,7 @@ package org.mambats.ingest.sink;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -122,6 +124,48 @@ class SinkOnRealBrokerTest {
                 assertTrue(t.isAlive());
                 assertNull(sink.failure());
                 System.out.printf("outage: %d rows exactly once, %d retries%n", n, sink.retries());
+            } finally {
+                sink.stop();
+                assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
+            }
+            assertNull(sink.failure());
+        }
+    }
+
+    /**
+     * A sink started before the stream has created the topics, on a cluster with Kafka's default
+     * {@code auto.create.topics.enable=true}: it waits for them, rather than subscribing at once and so having the
+     * broker create them with its default single partition before the stream can create them as it wants.
+     */
+    @Test
+    void startedBeforeItsTopicsExistItWaitsAndLeavesTheirCreationToTheStream() throws Exception {
+        try (KafkaBroker autoCreating = KafkaBroker.builder(dir.resolve("kafka-auto")).port(0).inProcess(true)
+                .brokerProperty("auto.create.topics.enable", "true").start();
+             Database db = Database.open(null, dir.resolve("pg-late"), 2)) {
+            ForecastSink sink = new ForecastSink(new ForecastSink.Config(autoCreating.bootstrapServers(), "fc-late", "ticks-late",
+                    "late-sink", 500, 50, 500), db.dataSource());
+            Thread t = new Thread(sink, "sink-under-test");
+            t.start();
+            try {
+                Thread.sleep(3_000);
+                assertTrue(t.isAlive(), "the sink gave up on missing topics");
+                try (Admin admin = autoCreating.newAdmin()) {
+                    assertFalse(admin.listTopics().names().get().contains("fc-late"), "the sink had the cluster create its topic");
+                }
+                autoCreating.createTopics(3, "fc-late", "ticks-late");
+                List<Forecast> expected = SinkBenchmark.forecasts(1_000, 4);
+                Properties p = new Properties();
+                p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, autoCreating.bootstrapServers());
+                try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
+                    for (Forecast f : expected) {
+                        producer.send(new ProducerRecord<>("fc-late", f.symbol().getBytes(StandardCharsets.UTF_8), f.toJson()));
+                    }
+                }
+                waitForRows(db, expected.size(), 60_000);
+                assertStoredExactly(db, expected);
+                try (Admin admin = autoCreating.newAdmin()) {
+                    assertEquals(3, admin.describeTopics(List.of("fc-late")).allTopicNames().get().get("fc-late").partitions().size());
+                }
             } finally {
                 sink.stop();
                 assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
