@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.mambats.ingest.kafka.KafkaConnection;
@@ -87,11 +88,31 @@ public final class LiveForecastFeed implements AutoCloseable {
         return this;
     }
 
+    /** Follows the topic until closed; a failure (a refused login, say) is logged and the feed starts over. */
     private void run() {
+        while (running.get()) {
+            try {
+                follow();
+            } catch (WakeupException e) {
+                // closing
+            } catch (RuntimeException e) {
+                if (running.get()) {
+                    LOG.error("live forecast feed failed: {}; starting again in 5 s (forecasts published meanwhile are not sent live)",
+                            e.toString());
+                    sleep(5000);
+                }
+            }
+        }
+    }
+
+    private void follow() {
         Properties p = kafka.properties(Map.of(ConsumerConfig.CLIENT_ID_CONFIG, "mamba-ts-service-live"));
         // Only forecasts the stream has committed; the feed joins no group and keeps no offsets.
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        // Looking up a missing topic must not create it (on a cluster with auto.create.topics.enable, Kafka's default):
+        // the stream creates it with the partitions it is told to.
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, false);
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer = c;
             if (!running.get()) {
@@ -110,10 +131,6 @@ public final class LiveForecastFeed implements AutoCloseable {
                     }
                 }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("live forecast feed stopped: {}", e.toString());
         } finally {
             consumer = null;
             assigned = false;
@@ -121,16 +138,34 @@ public final class LiveForecastFeed implements AutoCloseable {
     }
 
     /** Waits for the topic to exist, then takes every partition from its end (new partitions from their start). */
+    /**
+     * Assigns every partition of the topic, positioned at its end (partitions new to this consumer: at their start).
+     * Waits, saying once what for, while Kafka does not answer or the topic does not exist yet: the service may
+     * start before Kafka or before the stream, and its live updates must begin when they do.
+     */
     private void assignAtEnd(KafkaConsumer<byte[], byte[]> c) {
         List<TopicPartition> parts = new ArrayList<>();
+        String waitingFor = null;
         while (running.get()) {
-            List<PartitionInfo> info = c.partitionsFor(topic, Duration.ofSeconds(5));
-            if (info != null && !info.isEmpty()) {
-                info.forEach(i -> parts.add(new TopicPartition(topic, i.partition())));
+            int n = partitionCount(c);
+            if (n > 0) {
+                for (int i = 0; i < n; i++) {
+                    parts.add(new TopicPartition(topic, i));
+                }
+                if (waitingFor != null) {
+                    LOG.info("live updates from topic {} ({} partitions)", topic, n);
+                }
                 break;
             }
-            LOG.info("waiting for topic {} to exist", topic);
+            String now = n < 0 ? "Kafka at " + kafka.bootstrap() + " to answer" : "topic " + topic + " to exist";
+            if (!now.equals(waitingFor)) {
+                LOG.info("live updates: waiting for {}", now);
+                waitingFor = now;
+            }
             sleep(1000);
+        }
+        if (parts.isEmpty()) {
+            return; // closed while waiting
         }
         List<TopicPartition> known = new ArrayList<>(c.assignment());
         c.assign(parts);
@@ -145,9 +180,14 @@ public final class LiveForecastFeed implements AutoCloseable {
         assigned = true;
     }
 
+    /** The topic's partitions: 0 if it does not exist, -1 if Kafka did not answer within 5 s (asked again later). */
     private int partitionCount(KafkaConsumer<byte[], byte[]> c) {
-        List<PartitionInfo> info = c.partitionsFor(topic, Duration.ofSeconds(5));
-        return info == null ? 0 : info.size();
+        try {
+            List<PartitionInfo> info = c.partitionsFor(topic, Duration.ofSeconds(5));
+            return info == null ? 0 : info.size();
+        } catch (TimeoutException e) {
+            return -1;
+        }
     }
 
     private void deliver(byte[] value) {
