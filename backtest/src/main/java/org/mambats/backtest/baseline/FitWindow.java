@@ -20,6 +20,12 @@ public final class FitWindow {
     public final float[] targets;
     /** Index of the first validation tick (== n when there is none). */
     public final int validationStart;
+    /**
+     * [validationStart, H] targets of the training part from its own prices only (NaN where the outcome lies in the
+     * validation part): what a baseline that stops early on the validation part trains on, so that no validation
+     * price shapes its fit; the Mamba training splits its targets the same way.
+     */
+    private final float[] trainingTargets;
     public final long seed;
 
     public FitWindow(TickSeries ticks, List<Horizon> horizons, float[] quantiles, double validationFraction, long seed) {
@@ -35,6 +41,17 @@ public final class FitWindow {
         int v = validationFraction <= 0 ? ticks.length
                 : ticks.indexAtOrAfter(first + (long) ((1 - validationFraction) * (last - first)));
         this.validationStart = Math.max(1, v);
+        this.trainingTargets = validationStart >= ticks.length ? targets
+                : HorizonTargets.compute(java.util.Arrays.copyOf(ticks.times, validationStart),
+                        java.util.Arrays.copyOf(ticks.prices, validationStart), horizons);
+    }
+
+    /** The target of training tick i (i < validationStart) from training prices only; see {@link #trainingTargets}. */
+    public float trainingTarget(int i, int h) {
+        if (i >= validationStart) {
+            throw new IndexOutOfBoundsException("tick " + i + " is in the validation part (from " + validationStart + ")");
+        }
+        return trainingTargets[i * horizons.size() + h];
     }
 
     public int n() {
@@ -51,12 +68,21 @@ public final class FitWindow {
 
     /** Mean of the squared known targets of horizon h over ticks [0, end); NaN when none is known. */
     public double targetMeanSquare(int h, int end) {
+        return meanSquare(targets, h, end);
+    }
+
+    /** {@link #targetMeanSquare} of the training part's own targets ({@link #trainingTarget}). */
+    public double trainingTargetMeanSquare(int h) {
+        return meanSquare(trainingTargets, h, validationStart);
+    }
+
+    private double meanSquare(float[] y, int h, int end) {
         double ss = 0;
         long c = 0;
         for (int i = 0; i < end; i++) {
-            float y = target(i, h);
-            if (Float.isFinite(y)) {
-                ss += (double) y * y;
+            float yy = y[i * horizons.size() + h];
+            if (Float.isFinite(yy)) {
+                ss += (double) yy * yy;
                 c++;
             }
         }

@@ -95,7 +95,7 @@ public final class LstmBaseline implements Baseline {
         float[] x = normalised(w.ticks, norm);
         float[] scale = new float[hCount];
         for (int h = 0; h < hCount; h++) {
-            double ms = w.targetMeanSquare(h, trainEnd);
+            double ms = w.trainingTargetMeanSquare(h);
             double rms = Double.isNaN(ms) ? 0 : Math.sqrt(ms);
             scale[h] = rms > 1e-12 ? (float) rms : 1e-4f;
         }
@@ -147,7 +147,7 @@ public final class LstmBaseline implements Baseline {
                         int i = s + t;
                         boolean known = true;
                         for (int h = 0; h < hCount; h++) {
-                            known &= Float.isFinite(w.target(i, h));
+                            known &= Float.isFinite(w.trainingTarget(i, h));
                         }
                         for (int k = 0; k < f; k++) {
                             fx[(l * f + k) * window + t] = x[i * f + k];
@@ -155,7 +155,7 @@ public final class LstmBaseline implements Baseline {
                         if (known) {
                             mask[l * window + t] = 1f;
                             for (int h = 0; h < hCount; h++) {
-                                fy[(l * hCount + h) * window + t] = w.target(i, h) / scale[h];
+                                fy[(l * hCount + h) * window + t] = w.trainingTarget(i, h) / scale[h];
                             }
                         }
                     }

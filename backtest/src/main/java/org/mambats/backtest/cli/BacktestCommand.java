@@ -68,6 +68,10 @@ public class BacktestCommand implements Callable<Integer> {
     double costsBps;
     @Option(names = "--trade-horizon", description = "Horizon the trading rule trades on (default: the last horizon).")
     String tradeHorizon;
+    @Option(names = "--latency", defaultValue = "1s", description = "Trading rule: an order fills at the first tick at least this long "
+            + "after the decision (default ${DEFAULT-VALUE}; 0: the next tick). Many prints share a time stamp, so 'the next tick' is "
+            + "often the same instant.")
+    String latency;
     @Option(names = "--bar", defaultValue = "5m", description = "Bar length of the returns behind Sharpe and Sortino (default ${DEFAULT-VALUE}).")
     String bar;
     @Option(names = "--eval-from", description = "Checkpoint mode: score ticks from this time (ISO-8601 or epoch ms) instead of after the "
@@ -102,10 +106,15 @@ public class BacktestCommand implements Callable<Integer> {
         c.reportDir = report;
         c.costsBps = costsBps;
         c.tradeHorizon = tradeHorizon;
+        c.latency = latency.trim().matches("0+(ms|s|m|h|d)?") ? java.time.Duration.ZERO : Durations.parse(latency);
         c.bar = Durations.parse(bar);
         if (mode.checkpoint != null) {
             c.checkpoint = mode.checkpoint;
             c.evalFromMillis = evalFrom == null ? null : TickCsv.parseTime(evalFrom);
+            if (c.evalFromMillis != null && c.evalFromMillis < 100_000_000_000L && evalFrom.trim().chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("--eval-from " + evalFrom.trim() + " reads as epoch milliseconds, "
+                        + java.time.Instant.ofEpochMilli(c.evalFromMillis) + "; for epoch seconds write " + evalFrom.trim() + "000, or give an ISO-8601 time");
+            }
         } else {
             if (evalFrom != null) {
                 throw new IllegalArgumentException("--eval-from applies to --checkpoint; walk-forward scores each fold's test window");
@@ -156,16 +165,30 @@ public class BacktestCommand implements Callable<Integer> {
                 System.out.printf(Locale.ROOT, "%-8s %-10s %10.4f %10.4f %8.3f %9.3f %8.2f%% %10s%n", s.horizon(), e.getKey(),
                         1e4 * s.pinballMean(), 1e4 * s.mae(), s.coverage(), s.directionalAccuracy(),
                         ref == null ? Double.NaN : 100 * (1 - s.pinballMean() / ref.get(h).pinballMean()),
-                        dm == null ? "reference" : String.format(Locale.ROOT, "%.2f (%.3f)", dm.get(h).statistic(), dm.get(h).pValue()));
+                        dm != null ? String.format(Locale.ROOT, "%.2f (%.3f)", dm.get(h).statistic(), dm.get(h).pValue())
+                                : e.getKey().equals("no-change") ? "reference" : "n/a");
             }
         }
+        if (ref == null) {
+            System.out.println("(no skill or DM: they compare against the no-change baseline, which --baselines left out)");
+        }
         if (r.rule != null) {
-            System.out.printf(Locale.ROOT, "trading on %s medians, %.1f bps costs:%n", r.rule.horizon(), r.rule.costsBps());
+            System.out.printf(Locale.ROOT, "trading on %s medians, %.1f bps costs, orders filled %s after the decision:%n", r.rule.horizon(),
+                    r.rule.costsBps(), org.mambats.backtest.metrics.TradingRule.latencyText(r.rule.latencyMillis()));
             for (var e : r.trading.entrySet()) {
                 TradingSimulation.Result t = e.getValue();
                 System.out.printf(Locale.ROOT, "  %-13s return %+8.2f%%  Sharpe %7.2f  Sortino %7.2f  max DD %6.2f%%  hit %5.1f%%  trades %,7d  turnover/day %8.1f%n",
                         e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), t.sortino(), 100 * t.maxDrawdown(), 100 * t.hitRate(), t.trades(),
                         t.turnoverPerDay());
+            }
+            for (var e : r.returnByLatency.entrySet()) {
+                StringBuilder b = new StringBuilder();
+                for (int i = 0; i < e.getValue().length; i++) {
+                    long ms = org.mambats.backtest.run.Backtest.LATENCIES_MS[i];
+                    b.append(String.format(Locale.ROOT, "  %s %+.2f%%", ms == 0 ? "next tick" : org.mambats.backtest.metrics.TradingRule.latencyText(ms),
+                            100 * e.getValue()[i]));
+                }
+                System.out.printf(Locale.ROOT, "  %-13s return by latency:%s%n", e.getKey(), b);
             }
         }
         System.out.println("report: " + r.config.reportDir.resolve(ReportWriter.HTML));

@@ -1,5 +1,7 @@
 package org.mambats.backtest.metrics;
 
+import org.mambats.model.features.Horizon;
+
 /** Per-forecast losses, and their series over the scored ticks (the input of the Diebold-Mariano test). */
 public final class Losses {
     private Losses() {
@@ -39,6 +41,26 @@ public final class Losses {
             if (mask[i * hCount + h]) {
                 double e = y[i * hCount + h] - f[i * hCount * nQ + h * nQ + median];
                 out[k++] = e * e;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * For every scored tick of horizon h, in the order of the series above, its block: consecutive stretches as
+     * long as the horizon (time horizons: by the tick's time from the first tick's; tick horizons: by the tick's
+     * index), the blocks {@link DieboldMariano#testInBlocks} sums over.
+     *
+     * @param times the time of every tick, scored or not
+     */
+    public static int[] horizonBlocks(boolean[] mask, int h, int hCount, long[] times, Horizon horizon) {
+        int ticks = times.length;
+        int[] out = new int[count(mask, h, hCount, ticks)];
+        int k = 0;
+        for (int i = 0; i < ticks; i++) {
+            if (mask[i * hCount + h]) {
+                long at = horizon.inTicks() ? i / horizon.amount() : (times[i] - times[0]) / horizon.millis();
+                out[k++] = Math.toIntExact(at);
             }
         }
         return out;

@@ -10,6 +10,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.mambats.backtest.metrics.DieboldMariano;
 import org.mambats.backtest.metrics.ForecastScores;
+import org.mambats.backtest.metrics.TradingRule;
 import org.mambats.backtest.metrics.TradingSimulation;
 import org.mambats.backtest.run.Backtest;
 import org.mambats.backtest.run.BacktestResult;
@@ -58,8 +59,9 @@ public final class HtmlReport {
         // Forecast metrics, one table per horizon.
         b.append("<h2>Forecasts</h2>\n<p class=\"note\">Log returns in basis points. Pinball: mean over the levels (lower is better). "
                 + "Coverage: share of outcomes inside the outer band. Direction: share of same-sign median and outcome where both are "
-                + "non-zero. DM: Diebold-Mariano against no-change on the pinball loss (negative = better than no-change; HAC lag in "
-                + "brackets). Skill: 1 - pinball / no-change pinball.</p>\n");
+                + "non-zero. DM: Diebold-Mariano against no-change on the pinball loss (negative = better than no-change), its variance "
+                + "from blocks of ticks as long as the horizon (only neighbouring blocks share outcomes), with the HAC lag in blocks in "
+                + "brackets; n/a when no-change was not run. Skill: 1 - pinball / no-change pinball.</p>\n");
         float[] q = r.quantiles;
         Map<String, List<ForecastScores>> sc = r.scores;
         List<ForecastScores> ref = sc.get("no-change");
@@ -88,7 +90,7 @@ public final class HtmlReport {
                 b.append(td(ref == null ? Double.NaN : 100 * (1 - s.pinballMean() / ref.get(h).pinballMean()), 2, "%"));
                 List<DieboldMariano.Result> dm = r.dmPinball.get(m.name);
                 if (dm == null) {
-                    b.append("<td>reference</td><td></td>");
+                    b.append(m.name.equals("no-change") ? "<td>reference</td><td></td>" : "<td>n/a</td><td></td>");
                 } else {
                     DieboldMariano.Result x = dm.get(h);
                     b.append("<td>").append(fmt(x.statistic(), 2)).append(" [").append(x.lag()).append("]</td>").append(td(x.pValue(), 4));
@@ -111,6 +113,21 @@ public final class HtmlReport {
                         .append(td(t.sharpe(), 2)).append(td(t.sortino(), 2)).append(td(100 * t.maxDrawdown(), 2, "%"))
                         .append(td(t.hitRate() * 100, 1, "%")).append("<td>").append(String.format(Locale.ROOT, "%,d", t.trades())).append("</td>")
                         .append(td(t.turnoverPerDay(), 1)).append(td(100 * t.exposure(), 1, "%")).append("</tr>\n");
+            }
+            b.append("</table>\n");
+            b.append("<p class=\"note\">The same rule with orders filled later: cumulative return by latency (the first tick at least that "
+                    + "long after the decision; \"next tick\" is often the same instant, as prints come in bursts). An edge that vanishes "
+                    + "with a second of latency is not one a real system can take.</p>\n<table><tr><th class=\"l\">model</th>");
+            for (long ms : Backtest.LATENCIES_MS) {
+                b.append("<th>").append(ms == 0 ? "next tick" : esc(TradingRule.latencyText(ms))).append("</th>");
+            }
+            b.append("</tr>\n");
+            for (Map.Entry<String, double[]> e : r.returnByLatency.entrySet()) {
+                b.append("<tr><td class=\"l\">").append(esc(e.getKey())).append("</td>");
+                for (double v : e.getValue()) {
+                    b.append(td(100 * v, 2, "%"));
+                }
+                b.append("</tr>\n");
             }
             b.append("</table>\n");
         }

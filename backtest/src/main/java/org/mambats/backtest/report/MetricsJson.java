@@ -48,7 +48,8 @@ public final class MetricsJson {
         ObjectNode rule = root.putObject("trading_rule");
         if (r.rule != null) {
             rule.put("description", r.rule.describe()).put("horizon", r.rule.horizon()).put("threshold_bps", 1e4 * r.rule.threshold())
-                    .put("costs_bps", r.rule.costsBps()).put("sharpe_sortino_bar", Durations.format(r.config.bar))
+                    .put("costs_bps", r.rule.costsBps()).put("latency_ms", r.rule.latencyMillis())
+                    .put("sharpe_sortino_bar", Durations.format(r.config.bar))
                     .put("annualisation", "sqrt(bars per 365-day year): crypto trades every day");
         }
 
@@ -69,7 +70,15 @@ public final class MetricsJson {
             }
             TradingSimulation.Result t = r.trading.get(m.name);
             if (t != null) {
-                trading(mo.putObject("trading"), t);
+                ObjectNode to = mo.putObject("trading");
+                trading(to, t);
+                double[] byLatency = r.returnByLatency.get(m.name);
+                if (byLatency != null) {
+                    ObjectNode bl = to.putObject("cumulative_return_by_latency_ms");
+                    for (int i = 0; i < byLatency.length; i++) {
+                        put(bl, Long.toString(org.mambats.backtest.run.Backtest.LATENCIES_MS[i]), byLatency[i]);
+                    }
+                }
             }
             mo.put("fit_seconds", m.fitSeconds).put("forecast_seconds", m.forecastSeconds);
             mo.set("folds", m.folds);
@@ -135,7 +144,7 @@ public final class MetricsJson {
         put(o, "statistic", d.statistic());
         put(o, "p_value", d.pValue());
         put(o, "mean_loss_difference", d.meanDifference());
-        o.put("hac_lag", d.lag()).put("n", d.n());
+        o.put("hac_lag_blocks", d.lag()).put("blocks", d.blocks()).put("n", d.n());
     }
 
     static void trading(ObjectNode o, TradingSimulation.Result t) {

@@ -115,6 +115,7 @@ public final class Backtest {
         List<Horizon> horizons = model.horizons();
         float[] quantiles = model.quantiles();
         int median = medianIndex(quantiles);
+        TradingRule.of(horizons, cfg.tradeHorizon, cfg.costsBps, cfg.latency.toMillis()); // refuse bad trading options now, not after the run
         double readSeconds = (System.nanoTime() - t) / 1e9;
 
         // Which ticks are scored, and which fit the baselines.
@@ -123,6 +124,11 @@ public final class Backtest {
         JsonNode prov = st.provenance;
         Long dataFrom = instant(prov.path("data_from")), dataTo = instant(prov.path("data_to"));
         if (cfg.evalFromMillis != null) {
+            if (cfg.evalFromMillis <= s.times[0] || cfg.evalFromMillis > s.times[n - 1]) {
+                throw new IllegalArgumentException("--eval-from " + Instant.ofEpochMilli(cfg.evalFromMillis) + " is not inside the data, "
+                        + Instant.ofEpochMilli(s.times[0]) + " to " + Instant.ofEpochMilli(s.times[n - 1])
+                        + " (the ticks before it fit the baselines, so it must come after the first)");
+            }
             evalStart = s.indexAtOrAfter(cfg.evalFromMillis);
             evalRule = "from --eval-from " + Instant.ofEpochMilli(cfg.evalFromMillis) + "; the ticks before it fit the baselines";
             if (dataTo != null && dataTo >= s.times[evalStart < n ? evalStart : n - 1]) {
@@ -216,6 +222,7 @@ public final class Backtest {
             }
         }
         int median = medianIndex(quantiles);
+        TradingRule.of(horizons, cfg.tradeHorizon, cfg.costsBps, cfg.latency.toMillis()); // refuse bad trading options now, not after training
         say("backtest: reading %s ...", cfg.data);
         MarketData data = MarketData.read(cfg.data, cfg.symbol, cfg.training.volHalfLife, cfg.training.graceMillis);
         TickSeries s = data.series;
@@ -456,6 +463,14 @@ public final class Backtest {
     static void score(BacktestResult r) {
         int hCount = r.horizons.size(), nQ = r.quantiles.length;
         ModelForecasts ref = r.model(NoChangeBaseline.NAME);
+        long[] evalTimes = new long[r.nEval()];
+        for (int k = 0; k < evalTimes.length; k++) {
+            evalTimes[k] = r.data.series.times[r.evalIndex[k]];
+        }
+        List<int[]> blocks = new ArrayList<>();
+        for (int h = 0; h < hCount; h++) {
+            blocks.add(Losses.horizonBlocks(r.mask, h, hCount, evalTimes, r.horizons.get(h)));
+        }
         for (ModelForecasts m : r.models) {
             List<ForecastScores> list = new ArrayList<>();
             List<DieboldMariano.Result> dmP = new ArrayList<>(), dmS = new ArrayList<>();
@@ -464,11 +479,11 @@ public final class Backtest {
                 if (ref != null && ref != m) {
                     double[] d = Losses.difference(Losses.pinballSeries(m.values, r.targets, r.mask, h, hCount, r.quantiles),
                             Losses.pinballSeries(ref.values, r.targets, r.mask, h, hCount, r.quantiles));
-                    int lag = DieboldMariano.lag(r.ticksAhead[h], d.length);
-                    dmP.add(DieboldMariano.test(d, lag));
+                    int[] b = blocks.get(h);
+                    dmP.add(DieboldMariano.testInBlocks(d, b, -1));
                     double[] e = Losses.difference(Losses.squaredErrorSeries(m.values, r.targets, r.mask, h, hCount, nQ, r.median),
                             Losses.squaredErrorSeries(ref.values, r.targets, r.mask, h, hCount, nQ, r.median));
-                    dmS.add(DieboldMariano.test(e, lag));
+                    dmS.add(DieboldMariano.testInBlocks(e, b, -1));
                 }
             }
             r.scores.put(m.name, list);
@@ -479,7 +494,7 @@ public final class Backtest {
         }
 
         // Trading: every model by the same rule on the same ticks.
-        r.rule = TradingRule.of(r.horizons, r.config.tradeHorizon, r.config.costsBps);
+        r.rule = TradingRule.of(r.horizons, r.config.tradeHorizon, r.config.costsBps, r.config.latency.toMillis());
         int n = r.nEval();
         if (n < 2) {
             return;
@@ -501,11 +516,22 @@ public final class Backtest {
             }
             int[] pos = r.rule.positions(med, times, blockEnd);
             r.trading.put(m.name, TradingSimulation.run(r.market, pos, r.rule.costFraction(), r.config.bar));
+            // How much of the result survives slower fills: the same rule at other latencies.
+            double[] byLatency = new double[LATENCIES_MS.length];
+            for (int i = 0; i < LATENCIES_MS.length; i++) {
+                TradingRule other = r.rule.withLatency(LATENCIES_MS[i]);
+                byLatency[i] = TradingSimulation.run(r.market, other.positions(med, times, blockEnd), r.rule.costFraction(), r.config.bar)
+                        .cumulativeReturn();
+            }
+            r.returnByLatency.put(m.name, byLatency);
         }
         int[] hold = new int[n];
         Arrays.fill(hold, 1);
         r.trading.put(BUY_AND_HOLD, TradingSimulation.run(r.market, hold, r.rule.costFraction(), r.config.bar));
     }
+
+    /** The latencies of the report's sensitivity table: the next tick, 1 s, 5 s, 30 s. */
+    public static final long[] LATENCIES_MS = {0, 1_000, 5_000, 30_000};
 
     // ----------------------------------------------------------------------------------------------------- utils
 

@@ -30,6 +30,11 @@ public final class BacktestConfig {
     public Long evalFromMillis;
     public Path reportDir;
     public double costsBps = 2;
+    /**
+     * How long after a decision the trading rule's order fills: at the first later tick at least this long after the
+     * decision's tick (0: the next tick). See {@code TradingRule}.
+     */
+    public Duration latency = Duration.ofSeconds(1);
     /** Horizon the trading rule trades on (null: the last, usually the longest). */
     public String tradeHorizon;
     /** Bar length for the Sharpe and Sortino ratios. */
@@ -79,6 +84,7 @@ public final class BacktestConfig {
         }
         o.put("costs_bps", costsBps);
         o.put("trade_horizon", tradeHorizon);
+        o.put("latency_ms", latency.toMillis());
         o.put("sharpe_bar", Durations.format(bar));
         ArrayNode b = o.putArray("baselines");
         baselines.forEach(b::add);

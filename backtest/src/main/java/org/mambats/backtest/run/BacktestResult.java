@@ -41,6 +41,8 @@ public final class BacktestResult {
     public TradingSimulation.Market market;
     /** Per model, plus "buy-and-hold". */
     public final Map<String, TradingSimulation.Result> trading = new LinkedHashMap<>();
+    /** Per model: the cumulative return of the same rule at each of {@link Backtest#LATENCIES_MS}. */
+    public final Map<String, double[]> returnByLatency = new LinkedHashMap<>();
     public final Map<String, Double> timings = new LinkedHashMap<>();
     public long mambaForecastRows;
     /** Evaluated ticks the walk-forward replay accepted differently from the full pass (expected 0). */

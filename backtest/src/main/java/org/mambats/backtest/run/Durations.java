@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /** Window lengths as people write them: {@code 3d}, {@code 12h}, {@code 30m}, {@code 45s}, {@code 1d12h}, or ISO-8601 {@code PT12H}. */
 public final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d+)(d|h|m|s|ms)");
+    // ms before m: otherwise 250ms stops at "250m" and fails on the "s".
+    private static final Pattern PART = Pattern.compile("(\\d+)(ms|d|h|m|s)");
 
     private Durations() {
     }

@@ -58,6 +58,32 @@ class BaselinesTest {
         }
     }
 
+    /** What the LSTM trains on before its validation part: targets from training prices only. */
+    @Test
+    void trainingTargetsUseNoValidationPrice() {
+        FitWindow w = window("1tick,10s", 4000);
+        int v = w.validationStart;
+        assertTrue(v > 3000 && v < 3400, "validation starts at " + v);
+        TickSeries changed = series.slice(0, 4000);
+        for (int i = v; i < 4000; i++) {
+            changed.prices[i] *= 1.01;
+        }
+        FitWindow other = new FitWindow(changed, Horizon.parseList("1tick,10s"), LEVELS, 0.2, 3);
+        int cut = 0;
+        for (int i = 0; i < v; i++) {
+            for (int h = 0; h < 2; h++) {
+                assertEquals(w.trainingTarget(i, h), other.trainingTarget(i, h), 0, "tick " + i + " moved with validation prices");
+                if (Float.isNaN(w.trainingTarget(i, h)) && Float.isFinite(w.target(i, h))) {
+                    cut++; // its outcome lies in the validation part: the whole-window target would use it
+                } else {
+                    assertEquals(w.target(i, h), w.trainingTarget(i, h), 0);
+                }
+            }
+        }
+        assertTrue(cut >= 10, "the last ~10 s of training ticks have their 10s outcome in the validation part: " + cut);
+        org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class, () -> w.trainingTarget(v, 0));
+    }
+
     @Test
     void noChangeQuantilesOnAWorkedExample() throws Exception {
         // Prices 100, 101, 100, 102, 102, 99: 1-tick targets ln(101/100), ln(100/101), ln(102/100), 0, ln(99/102), NaN.

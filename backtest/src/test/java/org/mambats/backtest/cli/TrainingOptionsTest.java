@@ -2,6 +2,7 @@ package org.mambats.backtest.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -50,6 +51,23 @@ class TrainingOptionsTest {
         TrainCommand train = new TrainCommand();
         new CommandLine(train).parseArgs("--data", "does-not-exist.csv", "--out", "ckpt", "--horizons", "10 parsecs");
         assertThrows(IllegalArgumentException.class, train::recipe);
+    }
+
+    @Test
+    void latencyAndEvalFromAreReadAsTheUserMeansThem() {
+        BacktestCommand b = new BacktestCommand();
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out");
+        assertEquals(java.time.Duration.ofSeconds(1), b.config().latency, "default: a second");
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out", "--latency", "0");
+        assertEquals(java.time.Duration.ZERO, b.config().latency, "0: the next tick");
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out", "--latency", "250ms");
+        assertEquals(java.time.Duration.ofMillis(250), b.config().latency);
+        // A Unix time in seconds, as the Bitstamp file has them, would be read as milliseconds in January 1970.
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out", "--eval-from", "1385600000");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::config);
+        assertTrue(e.getMessage().contains("1385600000000"), e.getMessage());
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out", "--eval-from", "1385600000000");
+        assertEquals(1_385_600_000_000L, b.config().evalFromMillis);
     }
 
     private static String[] args(List<String> command) {

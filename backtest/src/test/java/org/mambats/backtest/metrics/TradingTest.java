@@ -15,15 +15,15 @@ class TradingTest {
 
     @Test
     void ruleTradesWhenTheMedianBeatsTheRoundTrip() {
-        TradingRule r = TradingRule.of(Horizon.parseList("1tick,60s"), null, 2);
+        TradingRule r = TradingRule.of(Horizon.parseList("1tick,60s"), null, 2, 0);
         assertEquals("60s", r.horizon(), "the last horizon by default");
         assertEquals(4e-4, r.threshold(), 1e-15);
         assertEquals(1, r.decide(5e-4));
         assertEquals(-1, r.decide(-5e-4));
         assertEquals(0, r.decide(3e-4));
         assertEquals(0, r.decide(-4e-4));
-        assertEquals(0, TradingRule.of(Horizon.parseList("1tick,60s"), "1tick", 2).horizonIndex());
-        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(Horizon.parseList("1tick"), "5s", 2));
+        assertEquals(0, TradingRule.of(Horizon.parseList("1tick,60s"), "1tick", 2, 0).horizonIndex());
+        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(Horizon.parseList("1tick"), "5s", 2, 0));
     }
 
     static long[] seconds(int n) {
@@ -36,7 +36,7 @@ class TradingTest {
 
     @Test
     void ruleExecutesAtTheNextTickAndHoldsForTheHorizon() {
-        TradingRule r = TradingRule.of(Horizon.parseList("3s"), null, 1);
+        TradingRule r = TradingRule.of(Horizon.parseList("3s"), null, 1, 0);
         double up = 1e-3, down = -1e-3;
         // Decide long at 0 -> held from tick 1 until the first tick at or after 1 s + 3 s (tick 4, where the signal 0 is
         // decided; flat from tick 5); the short signal at tick 2 is ignored (holding); short decided at 6, held from 7.
@@ -48,11 +48,40 @@ class TradingTest {
         assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1, 1, 1, 1, 0}, keep);
 
         // Tick horizons hold for that many ticks; a block end closes everything and starts afresh.
-        TradingRule ticks = TradingRule.of(Horizon.parseList("2ticks"), null, 1);
+        TradingRule ticks = TradingRule.of(Horizon.parseList("2ticks"), null, 1, 0);
         boolean[] blockEnd = new boolean[10];
         blockEnd[6] = true;
         int[] q = ticks.positions(new double[] {up, down, down, down, down, down, up, up, Double.NaN, up}, seconds(10), blockEnd);
         assertArrayEquals(new int[] {0, 1, 1, 1, -1, -1, 0, 0, 1, 0}, q);
+    }
+
+    @Test
+    void tradeHorizonIsMatchedByLengthAndBadOptionsAreRefused() {
+        assertEquals(1, TradingRule.of(Horizon.parseList("1tick,300s"), "5m", 2, 0).horizonIndex(), "5m is the 300s horizon");
+        assertEquals(0, TradingRule.of(Horizon.parseList("1tick,300s"), "1ticks", 2, 0).horizonIndex());
+        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(Horizon.parseList("1tick,300s"), "1tick5", 2, 0));
+        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(Horizon.parseList("1tick,300s"), null, 2, -1));
+    }
+
+    @Test
+    void anOrderFillsAtTheFirstTickAtLeastTheLatencyLater() {
+        // Ticks in bursts sharing a second: 0 0 0 1 1 2 5 5 6 9 (seconds). Horizon 2s, long signal at tick 0 only.
+        long[] t = {0, 0, 0, 1000, 1000, 2000, 5000, 5000, 6000, 9000};
+        double up = 1e-3;
+        double[] med = {up, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+        boolean[] none = new boolean[10];
+        // Next tick: filled at tick 1, the same second as the decision; held until 0 s + 2 s -> tick 5, flat from 6.
+        assertArrayEquals(new int[] {0, 1, 1, 1, 1, 1, 0, 0, 0, 0}, TradingRule.of(Horizon.parseList("2s"), null, 1, 0).positions(med, t, none));
+        // 1 s: filled at tick 3 (the first at 1 s or later); held until 3 s, so tick 6 (5 s) decides flat, and that order
+        // fills at the first tick at 6 s or later: tick 8.
+        assertArrayEquals(new int[] {0, 0, 0, 1, 1, 1, 1, 1, 0, 0}, TradingRule.of(Horizon.parseList("2s"), null, 1, 1000).positions(med, t, none));
+        // 3 s: the first tick at or after 3 s is tick 6; while the order is pending no other decision is made.
+        double[] flip = {up, -up, -up, -up, -up, -up, 0, 0, 0, 0};
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 1, 1, 1, 0}, TradingRule.of(Horizon.parseList("2s"), null, 1, 3000).positions(flip, t, none));
+        // An order still pending at a block's end is dropped: the block closes flat and the next starts afresh.
+        boolean[] blockEnd = new boolean[10];
+        blockEnd[4] = true;
+        assertArrayEquals(new int[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, TradingRule.of(Horizon.parseList("2s"), null, 1, 5000).positions(med, t, blockEnd));
     }
 
     @Test
@@ -130,6 +159,6 @@ class TradingTest {
 
     @Test
     void listOfHorizonsIsRequired() {
-        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(List.of(Horizon.parse("1tick")), null, -1));
+        assertThrows(IllegalArgumentException.class, () -> TradingRule.of(List.of(Horizon.parse("1tick")), null, -1, 0));
     }
 }

@@ -123,7 +123,11 @@ class WalkForwardTest {
             for (String k : List.of("cumulative_return", "max_drawdown", "turnover", "exposure")) {
                 assertTrue(t.path(k).isNumber(), model + " trading " + k);
             }
+            // The rule's own latency (1 s by default) is one of the sensitivity table's columns: the same figure.
+            assertEquals(t.path("cumulative_return").asDouble(), t.path("cumulative_return_by_latency_ms").path("1000").asDouble(), 1e-12, model);
+            assertEquals(4, t.path("cumulative_return_by_latency_ms").size(), model);
         }
+        assertEquals(1000, m.path("trading_rule").path("latency_ms").asLong());
         assertTrue(m.path("models").path("no-change").path("horizons").path("1tick").path("directional_accuracy").isNull());
         assertTrue(m.path("trading_rule").path("description").asText().contains("30s"));
         String html = Files.readString(dir.resolve(ReportWriter.HTML));
@@ -131,6 +135,20 @@ class WalkForwardTest {
             assertTrue(html.contains("src=\"" + png + "\""), png);
         }
         assertFalse(html.contains("http://") || html.contains("https://"), "the report fetches nothing");
+    }
+
+    @Test
+    void badTradingOptionsAreRefusedBeforeAnyTraining() {
+        for (String[] bad : new String[][] {{"7m", "2"}, {null, "-1"}}) {
+            BacktestConfig c = config(csv.toString(), tmp.resolve("report-bad"));
+            c.tradeHorizon = bad[0];
+            c.costsBps = Double.parseDouble(bad[1]);
+            List<String> progress = new ArrayList<>();
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> Backtest.run(c, progress::add));
+            assertTrue(e.getMessage().contains(bad[0] == null ? "--costs-bps" : "--trade-horizon"), e.getMessage());
+            assertTrue(progress.stream().noneMatch(l -> l.contains("fold")), "trained before refusing: " + progress);
+        }
     }
 
     @Test
