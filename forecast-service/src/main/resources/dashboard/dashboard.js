@@ -14,7 +14,7 @@
     // end: end of the window, epoch ms, exclusive (null: follow the newest data and its live updates).
     version: null, shownVersion: null, end: null, versions: [],
     candles: 0, forecastPoints: 0, liveUpdates: 0, lastPrice: null, lastLiveTs: null,
-    loads: 0, errors: [], backtestRun: null, equityCurves: 0
+    loads: 0, reconnects: 0, errors: [], backtestRun: null, equityCurves: 0
   };
   let lastCandle = null;
   let lastForecastTime = 0;
@@ -156,7 +156,7 @@
     writeAddress();
     openEvents();
     await loadChart();
-    loadErrors().catch(report);
+    loadErrors(true).catch(report);
   }
 
   // ---- model versions ----
@@ -191,7 +191,7 @@
   function reload() {
     writeAddress();
     loadChart().catch(report);
-    loadErrors().catch(report);
+    loadErrors(true).catch(report);
   }
 
   // ---- price chart ----
@@ -241,7 +241,17 @@
     if (events) { events.close(); }
     const symbol = state.symbol;
     events = new EventSource('/api/stream?symbol=' + encodeURIComponent(symbol));
-    events.addEventListener('ready', () => setLive(true));
+    let opened = 0;
+    events.addEventListener('ready', () => {
+      setLive(true);
+      // The browser reconnected (a dropped connection, a restarted service, or this page lagging too far behind):
+      // what was published meanwhile never arrived, so load it from the database.
+      if (++opened > 1) {
+        state.reconnects++;
+        loadChart().catch(report);
+        loadErrors(true).catch(report);
+      }
+    });
     events.addEventListener('forecast', (e) => {
       const f = JSON.parse(e.data);
       if (f.symbol !== state.symbol) { return; }
@@ -311,12 +321,28 @@
   }
 
   // ---- error and calibration ----
-  async function loadErrors() {
-    if (!state.symbol) { return; }
+  let errorsRunning = 0;
+  let errorsSeq = 0;
+  /**
+   * The error table. The periodic refresh skips its turn while a load is still running (over long windows the query
+   * is slow, and piling them up would tie up the service's database connections); a change of view always loads,
+   * and only the newest load is shown.
+   */
+  async function loadErrors(force) {
+    if (!state.symbol || (errorsRunning > 0 && !force)) { return; }
+    errorsRunning++;
+    try {
+      await loadErrorsNow(++errorsSeq);
+    } finally {
+      errorsRunning--;
+    }
+  }
+  async function loadErrorsNow(mine) {
     const summary = (await getJson('/api/symbols')).find((s) => s.symbol === state.symbol) || {};
     const end = windowEnd(summary);
     const e = await getJson('/api/errors?symbol=' + encodeURIComponent(state.symbol) + '&from=' + (end - state.windowSec * 1000)
       + '&to=' + end + versionParam());
+    if (mine !== errorsSeq) { return; } // a newer view was asked for meanwhile
     const tb = $('errors').querySelector('tbody');
     tb.innerHTML = '';
     for (const h of e.horizons) {

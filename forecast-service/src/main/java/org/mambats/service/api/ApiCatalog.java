@@ -22,6 +22,8 @@ public final class ApiCatalog {
     public static final Duration MAX_ERROR_RANGE = Duration.ofDays(7);
     /** Default window when neither from nor to is given: the last hour of the symbol's data. */
     public static final Duration DEFAULT_WINDOW = Duration.ofHours(1);
+    /** Longest a query may run; the database then cancels it and the request gets a 503 saying so. */
+    public static final Duration QUERY_TIMEOUT = Duration.ofSeconds(30);
     /** At most this many rows in one response; more sets "truncated": true. */
     public static final int MAX_ROWS = 50_000;
 

@@ -33,6 +33,8 @@ import org.slf4j.LoggerFactory;
 public final class ForecastApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ForecastApi.class);
     private static final Duration SYMBOL_CACHE = Duration.ofSeconds(2);
+    /** PostgreSQL's SQL state for a statement cancelled (here: by the query timeout). */
+    private static final String QUERY_CANCELED = "57014";
 
     private final ObjectMapper json = new ObjectMapper();
     private final DataSource ds;
@@ -67,6 +69,12 @@ public final class ForecastApi implements AutoCloseable {
         this.version = v == null ? "development" : v;
     }
 
+    /** How long one query may run before the database cancels it (default {@link ApiCatalog#QUERY_TIMEOUT}). */
+    public ForecastApi queryTimeout(Duration timeout) {
+        queries.timeout(timeout);
+        return this;
+    }
+
     /** Starts listening on host:port (port 0 picks a free one). */
     public ForecastApi start(String host, int port) {
         app = Javalin.create(config -> {
@@ -97,6 +105,13 @@ public final class ForecastApi implements AutoCloseable {
 
         app.exception(ApiException.class, (e, ctx) -> error(ctx, e.status(), e.error(), e.getMessage()));
         app.exception(SQLException.class, (e, ctx) -> {
+            if (QUERY_CANCELED.equals(e.getSQLState())) {
+                LOG.warn("query on {} cancelled after {} s: {}", ctx.path(), queries.timeout().toSeconds(), RequestParams.printable(
+                        String.valueOf(ctx.queryString())));
+                error(ctx, 503, "query_timeout", "the query took longer than " + queries.timeout().toSeconds()
+                        + " s and was cancelled; ask for a shorter range (or a wider bucket)");
+                return;
+            }
             LOG.warn("database error on {}: {}", ctx.path(), e.getMessage());
             error(ctx, 503, "database_unavailable", "the database could not answer; try again");
         });
@@ -163,6 +178,9 @@ public final class ForecastApi implements AutoCloseable {
         RequestParams.TimeRange r = range(p, symbol, bucket);
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
+        if (rows.items.isEmpty()) {
+            refuseUnknown(symbol, p.has("model_version") ? version : null, p.text("horizon"));
+        }
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
                 .put("truncated", rows.truncated).put("next_from", rows.nextFrom).set("forecasts", rows.items);
@@ -190,8 +208,12 @@ public final class ForecastApi implements AutoCloseable {
         String symbol = requireSymbol(p.text("symbol"));
         RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, ApiCatalog.MAX_ERROR_RANGE, "");
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
+        ArrayNode horizons = queries.errors(symbol, r, version);
+        if (horizons.isEmpty()) {
+            refuseUnknown(symbol, p.has("model_version") ? version : null, null);
+        }
         ObjectNode out = envelope(symbol, r);
-        out.put("model_version", version).set("horizons", queries.errors(symbol, r, version));
+        out.put("model_version", version).set("horizons", horizons);
         ctx.json(out);
     }
 
@@ -245,13 +267,19 @@ public final class ForecastApi implements AutoCloseable {
         if (feed == null) {
             throw ApiException.unavailable("live updates are off: the service runs without Kafka");
         }
+        // Without this header the server would answer an empty 200 (curl, scripts): say what is missing instead.
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            throw new ApiException(406, "not_acceptable", "/api/stream is a server-sent event stream: send 'Accept: text/event-stream'");
+        }
         if (p.has("symbol") && !liveSymbols.contains(p.text("symbol"))) {
             requireSymbol(p.text("symbol"));
         }
     }
 
     private void openStream(SseClient client) {
-        String symbol = client.ctx().queryParam("symbol");
+        String raw = client.ctx().queryParam("symbol");
+        String symbol = raw == null ? null : raw.trim(); // as checkStream validated it
         client.keepAlive();
         // A first event, so the browser knows the stream is open before any forecast arrives.
         client.sendEvent("ready", json.createObjectNode().put("symbol", symbol).put("topic", feed.topic()).toString());
@@ -284,6 +312,29 @@ public final class ForecastApi implements AutoCloseable {
     }
 
     // ---- helpers ----
+
+    /**
+     * Called when an answer came out empty: a 404 naming what exists when the request asked for a model version the
+     * symbol never had, or a horizon that version does not forecast (a typo, 1m for 60s, would otherwise look like
+     * "no data in this range").
+     */
+    private void refuseUnknown(String symbol, String version, String horizon) throws SQLException {
+        if (version != null) {
+            List<String> known = new java.util.ArrayList<>();
+            queries.modelVersions(symbol).forEach(v -> known.add(v.get("model_version").asText()));
+            if (!known.contains(version)) {
+                throw ApiException.notFound("no forecasts of model version '" + version + "' for " + symbol + "; its versions: " + known
+                        + " (see /api/models)");
+            }
+        }
+        String v = version != null ? version : queries.latestModelVersion(symbol);
+        if (horizon != null && v != null) {
+            List<String> known = queries.horizons(symbol, v);
+            if (!known.isEmpty() && !known.contains(horizon)) {
+                throw ApiException.notFound("model version '" + v + "' has no horizon '" + horizon + "' for " + symbol + "; its horizons: " + known);
+            }
+        }
+    }
 
     private String requireSymbol(String symbol) throws SQLException {
         if (knownSymbols(false).contains(symbol) || knownSymbols(true).contains(symbol)) {

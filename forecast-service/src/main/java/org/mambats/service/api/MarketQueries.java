@@ -25,11 +25,21 @@ public final class MarketQueries {
     private final DataSource ds;
     private final boolean timescale;
     private final ObjectMapper json;
+    private volatile int timeoutSeconds = (int) ApiCatalog.QUERY_TIMEOUT.toSeconds();
 
     public MarketQueries(DataSource ds, boolean timescale, ObjectMapper json) {
         this.ds = ds;
         this.timescale = timescale;
         this.json = json;
+    }
+
+    /** Sets the query timeout (whole seconds, at least 1). */
+    public void timeout(java.time.Duration d) {
+        timeoutSeconds = (int) Math.max(1, d.toSeconds());
+    }
+
+    public java.time.Duration timeout() {
+        return java.time.Duration.ofSeconds(timeoutSeconds);
     }
 
     /** Every symbol with stored forecasts or ticks, by a loose index scan (one index probe per symbol, not a table scan). */
@@ -46,7 +56,7 @@ public final class MarketQueries {
                 )
                 SELECT symbol FROM f WHERE symbol IS NOT NULL UNION SELECT symbol FROM t WHERE symbol IS NOT NULL ORDER BY 1""";
         List<String> out = new ArrayList<>();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(rs.getString(1));
             }
@@ -58,13 +68,13 @@ public final class MarketQueries {
     public ObjectNode symbolSummary(String symbol) throws SQLException {
         ObjectNode o = json.createObjectNode().put("symbol", symbol);
         try (Connection c = ds.getConnection()) {
-            try (PreparedStatement ps = c.prepareStatement("SELECT ts FROM ticks WHERE symbol = ? ORDER BY ts, seq LIMIT 1")) {
+            try (PreparedStatement ps = prepare(c, "SELECT ts FROM ticks WHERE symbol = ? ORDER BY ts, seq LIMIT 1")) {
                 ps.setString(1, symbol);
                 try (ResultSet rs = ps.executeQuery()) {
                     putTime(o, "first_tick", rs.next() ? rs.getTimestamp(1) : null);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement("SELECT ts, price FROM ticks WHERE symbol = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
+            try (PreparedStatement ps = prepare(c, "SELECT ts, price FROM ticks WHERE symbol = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
                 ps.setString(1, symbol);
                 try (ResultSet rs = ps.executeQuery()) {
                     boolean any = rs.next();
@@ -72,7 +82,7 @@ public final class MarketQueries {
                     putDouble(o, "last_price", any ? rs.getDouble(2) : null);
                 }
             }
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = prepare(c, 
                     "SELECT ts, price, model, model_version FROM forecasts WHERE symbol = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
                 ps.setString(1, symbol);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -93,7 +103,7 @@ public final class MarketQueries {
     /** Newest event time of the symbol's ticks or forecasts, or null when it has none. */
     public Instant latestTime(String symbol) throws SQLException {
         String sql = "SELECT greatest((SELECT max(ts) FROM ticks WHERE symbol = ?), (SELECT max(ts) FROM forecasts WHERE symbol = ?))";
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, symbol);
             ps.setString(2, symbol);
             try (ResultSet rs = ps.executeQuery()) {
@@ -106,7 +116,7 @@ public final class MarketQueries {
     /** Model version of the symbol's newest forecast, or null. */
     public String latestModelVersion(String symbol) throws SQLException {
         try (Connection c = ds.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT model_version FROM forecasts WHERE symbol = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
+             PreparedStatement ps = prepare(c, "SELECT model_version FROM forecasts WHERE symbol = ? ORDER BY ts DESC, seq DESC LIMIT 1")) {
             ps.setString(1, symbol);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? rs.getString(1) : null;
@@ -133,7 +143,7 @@ public final class MarketQueries {
                        (SELECT max(ts) FROM forecasts WHERE symbol = ? AND model_version = v.model_version) AS last
                 FROM v WHERE v.model_version IS NOT NULL ORDER BY last DESC, v.model_version""";
         ArrayNode out = json.createArrayNode();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             for (int i = 1; i <= 5; i++) {
                 ps.setString(i, symbol);
             }
@@ -148,6 +158,26 @@ public final class MarketQueries {
         return out;
     }
 
+    /** The horizons of a model version's newest forecasts of the symbol (two index probes), sorted by name. */
+    public List<String> horizons(String symbol, String modelVersion) throws SQLException {
+        String sql = """
+                SELECT DISTINCT horizon FROM forecasts WHERE symbol = ? AND model_version = ?
+                  AND ts = (SELECT max(ts) FROM forecasts WHERE symbol = ? AND model_version = ?) ORDER BY 1""";
+        List<String> out = new ArrayList<>();
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
+            ps.setString(1, symbol);
+            ps.setString(2, modelVersion);
+            ps.setString(3, symbol);
+            ps.setString(4, modelVersion);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+            }
+        }
+        return out;
+    }
+
     /** Every horizon of the symbol's newest forecasted tick. */
     public ArrayNode latestForecasts(String symbol) throws SQLException {
         String sql = """
@@ -156,7 +186,7 @@ public final class MarketQueries {
                 JOIN forecasts f ON f.symbol = ? AND f.ts = n.ts AND f.seq = n.seq AND f.model_version = n.model_version
                 ORDER BY f.horizon""";
         ArrayNode out = json.createArrayNode();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setString(1, symbol);
             ps.setString(2, symbol);
             try (ResultSet rs = ps.executeQuery()) {
@@ -176,7 +206,7 @@ public final class MarketQueries {
     public Rows ticks(String symbol, RequestParams.TimeRange r, int limit) throws SQLException {
         String sql = "SELECT ts, price, size, seq FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? ORDER BY ts, seq LIMIT ?";
         Rows rows = new Rows(json.createArrayNode());
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             bindRange(ps, symbol, r);
             ps.setInt(4, limit + 1);
             readBounded(ps, rows, limit, (rs, o) -> o.put("price", rs.getDouble(2)).put("size", rs.getDouble(3)).put("seq", rs.getLong(4)));
@@ -197,19 +227,19 @@ public final class MarketQueries {
             sql = "SELECT bucket, open, high, low, close, volume, trades FROM candles_1h WHERE symbol = ? AND bucket >= ? AND bucket < ? ORDER BY bucket";
         } else if (timescale) {
             sql = """
-                    SELECT time_bucket(?::interval, ts, TIMESTAMPTZ '1970-01-01') AS bucket, first(price, ts), max(price), min(price), last(price, ts),
+                    SELECT time_bucket(?::interval, ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, first(price, ts), max(price), min(price), last(price, ts),
                            sum(size), count(*)
                     FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1""";
         } else {
             sql = """
-                    SELECT date_bin(?::interval, ts, TIMESTAMPTZ '1970-01-01') AS bucket,
+                    SELECT date_bin(?::interval, ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
                            (array_agg(price ORDER BY ts, seq))[1], max(price), min(price), (array_agg(price ORDER BY ts DESC, seq DESC))[1],
                            sum(size), count(*)
                     FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1""";
         }
         boolean aggregate = sql.startsWith("SELECT bucket");
         Rows rows = new Rows(json.createArrayNode());
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             int i = 1;
             if (!aggregate) {
                 ps.setString(i++, width.toSeconds() + " seconds");
@@ -239,13 +269,13 @@ public final class MarketQueries {
             sql = "SELECT " + columns + " FROM forecasts f WHERE " + where + " ORDER BY f.ts, f.seq, f.horizon LIMIT ?";
         } else {
             // The bucket is computed once per row in the inner query, so DISTINCT ON and ORDER BY name the same column.
-            String b = timescale ? "time_bucket(?::interval, f.ts, TIMESTAMPTZ '1970-01-01')" : "date_bin(?::interval, f.ts, TIMESTAMPTZ '1970-01-01')";
+            String b = timescale ? "time_bucket(?::interval, f.ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')" : "date_bin(?::interval, f.ts, TIMESTAMPTZ '1970-01-01 00:00:00+00')";
             sql = "SELECT ts, seq, horizon, price, levels, log_returns, model, model_version FROM ("
                     + "SELECT DISTINCT ON (f.horizon, f.b) f.* FROM (SELECT " + columns + ", " + b + " AS b FROM forecasts f WHERE " + where
                     + ") f ORDER BY f.horizon, f.b, f.ts DESC, f.seq DESC) x ORDER BY ts, seq, horizon LIMIT ?";
         }
         Rows rows = new Rows(json.createArrayNode());
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             int i = 1;
             String interval = bucket == null ? null : bucket.toSeconds() + " seconds";
             if (bucket != null) {
@@ -282,7 +312,7 @@ public final class MarketQueries {
                 WHERE symbol = ? AND ts >= ? AND ts < ? AND model_version = ?
                 GROUP BY horizon ORDER BY horizon""";
         ArrayNode out = json.createArrayNode();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             bindRange(ps, symbol, r);
             ps.setString(4, modelVersion);
             try (ResultSet rs = ps.executeQuery()) {
@@ -301,7 +331,7 @@ public final class MarketQueries {
     public ArrayNode backtests(int limit) throws SQLException {
         String sql = "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs ORDER BY id DESC LIMIT ?";
         ArrayNode out = json.createArrayNode();
-        try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+        try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setInt(1, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -322,7 +352,7 @@ public final class MarketQueries {
     public ObjectNode backtest(long id) throws SQLException {
         try (Connection c = ds.getConnection()) {
             ObjectNode o;
-            try (PreparedStatement ps = c.prepareStatement(
+            try (PreparedStatement ps = prepare(c, 
                     "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -337,7 +367,7 @@ public final class MarketQueries {
                 }
             }
             ObjectNode curves = o.putObject("equity");
-            try (PreparedStatement ps = c.prepareStatement("SELECT model, ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY model")) {
+            try (PreparedStatement ps = prepare(c, "SELECT model, ts, equity FROM backtest_equity WHERE run_id = ? ORDER BY model")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -421,6 +451,22 @@ public final class MarketQueries {
             return text == null ? json.createObjectNode() : json.readTree(text);
         } catch (java.io.IOException e) {
             return json.createObjectNode();
+        }
+    }
+
+    /**
+     * Every query of the API runs under a timeout ({@link ApiCatalog#QUERY_TIMEOUT}): the server cancels it after that (SQL state
+     * 57014), so one heavy request (a week of forecast errors, say) cannot hold pool connections that every other
+     * request is waiting for.
+     */
+    private PreparedStatement prepare(Connection c, String sql) throws SQLException {
+        PreparedStatement ps = c.prepareStatement(sql);
+        try {
+            ps.setQueryTimeout(timeoutSeconds);
+            return ps;
+        } catch (SQLException e) {
+            ps.close();
+            throw e;
         }
     }
 

@@ -22,6 +22,8 @@ public final class RequestParams {
     private static final Pattern DIGITS = Pattern.compile("-?[0-9]{1,15}");
     /** Far enough for any market history, near enough that arithmetic on it never overflows. */
     private static final Instant EARLIEST = Instant.parse("1970-01-01T00:00:00Z");
+    /** Epoch milliseconds below this (March 1973) are taken for seconds written by mistake, and refused with a hint. */
+    private static final long SECONDS_LOOK_ALIKE = 100_000_000_000L;
     private static final Instant LATEST = Instant.parse("2200-01-01T00:00:00Z");
 
     private final Endpoint endpoint;
@@ -80,6 +82,10 @@ public final class RequestParams {
             case ID -> DIGITS.matcher(v).matches() && !v.startsWith("-") && Long.parseLong(v) > 0;
             case TIME -> parseTime(v) != null;
         };
+        if (ok && d.type() == Endpoint.Type.TIME && DIGITS.matcher(v).matches() && Long.parseLong(v) < SECONDS_LOOK_ALIKE) {
+            throw ApiException.badRequest("parameter '" + d.name() + "' = " + v + " reads as epoch milliseconds, " + parseTime(v)
+                    + "; for epoch seconds write " + v + "000");
+        }
         if (!ok) {
             throw ApiException.badRequest("parameter '" + d.name() + "' has an invalid value '" + printable(v) + "': expected "
                     + d.type().format);

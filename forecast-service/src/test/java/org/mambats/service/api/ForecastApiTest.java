@@ -228,6 +228,39 @@ class ForecastApiTest {
         assertEquals(T0 + 6_000L * (N / 2 - 1), versions.get(1).get("last_forecast").asLong());
     }
 
+    /**
+     * A query held up (here by a lock on the ticks table, in production by a week of forecast errors) is cancelled
+     * after the timeout and answered with a 503 that says so, and meanwhile requests that do not need that table
+     * are answered: the slow one does not hold the pool.
+     */
+    @Test
+    void aQueryOverTheTimeoutIsCancelledWithAClearAnswer() throws Exception {
+        try (ForecastApi api = new ForecastApi(db.dataSource(), db.timescale(), null, new ServiceMetrics(), null)
+                .queryTimeout(java.time.Duration.ofSeconds(1)).start("127.0.0.1", 0);
+             Connection locker = db.dataSource().getConnection(); java.sql.Statement s = locker.createStatement()) {
+            locker.setAutoCommit(false);
+            s.execute("LOCK TABLE ticks IN ACCESS EXCLUSIVE MODE");
+            try {
+                String base = "http://127.0.0.1:" + api.port();
+                long t0 = System.nanoTime();
+                HttpResponse<String> slow = http.send(HttpRequest.newBuilder(URI.create(base + "/api/ticks?symbol=BTCUSD")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                assertEquals(503, slow.statusCode(), slow.body());
+                JsonNode e = JSON.readTree(slow.body());
+                assertEquals("query_timeout", e.get("error").asText());
+                assertTrue(e.get("message").asText().contains("longer than 1 s"), e.get("message").asText());
+                assertTrue(seconds < 10, "cancelled after about a second, took " + seconds);
+                HttpResponse<String> other = http.send(HttpRequest.newBuilder(URI.create(base + "/api/backtests")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, other.statusCode(), other.body());
+            } finally {
+                locker.rollback();
+            }
+        }
+        assertEquals(N, ok("/api/ticks?symbol=BTCUSD").get("ticks").size(), "answers again once the lock is gone");
+    }
+
     @Test
     void errorsAndCalibrationFromRealisedPrices() throws Exception {
         JsonNode e = ok("/api/errors?symbol=BTCUSD&model_version=v1&from=" + T0 + "&to=" + (T0 + 600_000));
@@ -284,6 +317,10 @@ class ForecastApiTest {
             "/api/forecasts | 400 | 'symbol' is required",
             "/api/forecasts?symbol=NOPE | 404 | unknown symbol",
             "/api/models | 400 | 'symbol' is required",
+            "/api/forecasts?symbol=BTCUSD&from=1385337600 | 400 | for epoch seconds write 1385337600000",
+            "/api/forecasts?symbol=BTCUSD&model_version=v9 | 404 | no forecasts of model version 'v9' for BTCUSD; its versions: [v2, v1]",
+            "/api/forecasts?symbol=BTCUSD&horizon=1m | 404 | model version 'v2' has no horizon '1m' for BTCUSD; its horizons: [1tick, 60s]",
+            "/api/errors?symbol=BTCUSD&model_version=v9 | 404 | no forecasts of model version 'v9'",
             "/api/models?symbol=NOPE | 404 | unknown symbol",
             "/api/ticks?symbol=BTCUSD' OR '1'='1 | 400 | invalid value",
             "/api/ticks?symbol=BTCUSD;DROP TABLE ticks | 400 | invalid value",

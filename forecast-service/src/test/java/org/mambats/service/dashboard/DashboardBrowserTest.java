@@ -143,6 +143,13 @@ class DashboardBrowserTest {
         assertTrue(browser.findElement(By.id("title")).getText().startsWith("AAA"), "title names the symbol");
         assertTrue(browser.findElements(By.cssSelector("#latest tbody tr")).size() >= 3, "latest forecast per horizon");
 
+        // The event stream refuses a client that does not ask for events (it used to answer an empty 200).
+        java.net.http.HttpResponse<String> noAccept = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + service.port() + "/api/stream?symbol=AAA")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(406, noAccept.statusCode(), noAccept.body());
+        assertTrue(noAccept.body().contains("Accept: text/event-stream"), noAccept.body());
+
         // 2. A live update: a new tick for AAA reaches the page through the stream, the forecasts topic and SSE.
         waitFor(Duration.ofSeconds(20), "live stream open", () -> browser.findElement(By.id("live")).getAttribute("class").contains("on"));
         double before = number(js, "dashboard.liveUpdates");
@@ -224,6 +231,17 @@ class DashboardBrowserTest {
                 () -> streamVersion.equals(js.executeScript("return dashboard.shownVersion"))
                         && number(js, "dashboard.end == null ? 1 : 0") == 1 && number(js, "dashboard.lastPrice") == 101.25);
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
+
+        // 7. The service restarts while the page is open: a tick published meanwhile never comes live, so the page
+        // reloads from the database when its event stream reconnects.
+        int port = service.port();
+        service.close();
+        publish("AAA", 403, 102.75);
+        producer.flush();
+        waitFor(Duration.ofSeconds(60), "the tick stored while the service is down", () -> storedForecasts("AAA", 403));
+        service = ForecastService.start(db, ForecastService.Settings.local(port, broker.bootstrapServers()), new ServiceMetrics());
+        waitFor(Duration.ofSeconds(60), "the page reconnected and reloaded", () -> number(js, "dashboard.reconnects") >= 1
+                && number(js, "dashboard.lastPrice") == 102.75);
 
         Files.write(Path.of("target", "dashboard-browser-test.png"), browser.getScreenshotAs(OutputType.BYTES));
     }

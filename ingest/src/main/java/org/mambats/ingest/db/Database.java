@@ -46,6 +46,9 @@ public final class Database implements AutoCloseable {
         // Do not fail (or block) at construction when the server is down: connections are made on demand and retried.
         cfg.setInitializationFailTimeout(-1);
         cfg.setAutoCommit(true);
+        // Every session in UTC: bucket origins, date_trunc and the text of times then mean the same on every machine
+        // (the driver otherwise takes the JVM's zone, and 1-hour buckets in Asia/Kolkata start at :30).
+        cfg.setConnectionInitSql("SET TIME ZONE 'UTC'");
         return new Database(embedded, new HikariDataSource(cfg), url);
     }
 

@@ -58,6 +58,27 @@ class SchemaTest {
         }
     }
 
+    /**
+     * Sessions are in UTC whatever the JVM's zone: the API's bucket origins and the plain views' date_trunc then
+     * mean the same on every machine. Without it, the driver takes the JVM's zone, and in Asia/Kolkata (+05:30)
+     * hourly buckets aligned to the epoch begin at half past.
+     */
+    @Test
+    void sessionsAreInUtcWhateverTheJvmZone() throws Exception {
+        java.util.TimeZone jvm = java.util.TimeZone.getDefault();
+        java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Kolkata"));
+        try (Database other = Database.connect(pg.jdbcUrl(), null, 2);
+             Connection c = other.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT current_setting('TimeZone'), date_bin('1 hour', TIMESTAMPTZ '2013-11-25 10:45:00+00', "
+                     + "TIMESTAMPTZ '1970-01-01') = TIMESTAMPTZ '2013-11-25 10:00:00+00'")) {
+            rs.next();
+            assertEquals("UTC", rs.getString(1));
+            assertTrue(rs.getBoolean(2), "an hourly bucket starts on the hour");
+        } finally {
+            java.util.TimeZone.setDefault(jvm);
+        }
+    }
+
     @Test
     void migrationsTakeThePlainPathAndAreIdempotent() throws Exception {
         try (Connection c = db.dataSource().getConnection()) {
