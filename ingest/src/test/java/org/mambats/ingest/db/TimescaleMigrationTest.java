@@ -118,12 +118,12 @@ class TimescaleMigrationTest {
                     + "ORDER BY 1"));
             List<String> jobs = strings(s, "SELECT proc_name || ':' || coalesce(hypertable_name, '') FROM timescaledb_information.jobs "
                     + "WHERE proc_name LIKE 'policy_%' ORDER BY 1");
-            for (String job : List.of("policy_compression:ticks", "policy_compression:forecasts", "policy_retention:ticks",
-                    "policy_retention:forecasts")) {
+            for (String job : List.of("policy_compression:ticks", "policy_compression:forecasts")) {
                 assertTrue(jobs.contains(job), job + " in " + jobs);
             }
             assertEquals(2, jobs.stream().filter(j -> j.startsWith("policy_refresh_continuous_aggregate")).count(), jobs.toString());
-            assertEquals(3, jobs.stream().filter(j -> j.startsWith("policy_retention")).count(), jobs.toString());
+            // Retention is opt-in (V7): no history is dropped unless the operator adds a policy.
+            assertEquals(0, jobs.stream().filter(j -> j.startsWith("policy_retention")).count(), jobs.toString());
 
             long t0 = 1_700_000_000_000L - 1_700_000_000_000L % 3_600_000L;
             double[][] rows = {{1_000, 100, 1}, {20_000, 105, 2}, {40_000, 95, 3}, {59_000, 101, 4}, {61_000, 102, 5}, {119_000, 99, 6}};
