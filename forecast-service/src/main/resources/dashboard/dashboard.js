@@ -151,6 +151,7 @@
     // Default: the longest time horizon, where a forecast is most visible against the price.
     state.horizon = horizons.includes(keep) ? keep : (horizons[horizons.length - 1] || null);
     if (state.horizon) { hsel.value = state.horizon; }
+    latestByHorizon.clear(); // the previous symbol's horizons
     renderLatest(latest);
     await loadVersions();
     writeAddress();
@@ -203,9 +204,11 @@
     const end = windowEnd(summary);
     const from = end - state.windowSec * 1000;
     const q = 'symbol=' + encodeURIComponent(symbol) + '&from=' + from + '&to=' + end + '&bucket=' + bucket;
+    // Forecasts are drawn at the time they are for, so those made up to one horizon before the window fill its start.
+    const made = 'symbol=' + encodeURIComponent(symbol) + '&from=' + (from - (horizonMs(state.horizon) || 0)) + '&to=' + end + '&bucket=' + bucket;
     const [ticks, forecasts] = await Promise.all([
       getJson('/api/ticks?' + q),
-      state.horizon ? getJson('/api/forecasts?' + q + '&horizon=' + encodeURIComponent(state.horizon) + versionParam()) : { forecasts: [] }
+      state.horizon ? getJson('/api/forecasts?' + made + '&horizon=' + encodeURIComponent(state.horizon) + versionParam()) : { forecasts: [] }
     ]);
     if (mine !== loadSeq) { return; } // a newer load (symbol switch) started meanwhile
     state.bucketSec = bucketSec; // before targetSec below
@@ -213,7 +216,8 @@
     const candles = ticks.candles.map((c) => ({ time: sec(c.ts), open: c.open, high: c.high, low: c.low, close: c.close }));
     candleSeries.setData(candles);
     lastCandle = candles.length ? Object.assign({}, candles[candles.length - 1]) : null;
-    const pts = forecasts.forecasts.map((f) => ({ t: targetSec(f), f }));
+    const firstSec = sec(from) - (sec(from) % bucketSec);
+    const pts = forecasts.forecasts.map((f) => ({ t: targetSec(f), f })).filter((p) => p.t >= firstSec);
     const dedup = [];
     for (const p of pts) { // one point per bucket: keep the last
       if (dedup.length && dedup[dedup.length - 1].t === p.t) { dedup[dedup.length - 1] = p; } else { dedup.push(p); }
@@ -345,7 +349,8 @@
     if (mine !== errorsSeq) { return; } // a newer view was asked for meanwhile
     const tb = $('errors').querySelector('tbody');
     tb.innerHTML = '';
-    for (const h of e.horizons) {
+    const rows = e.horizons.slice().sort((a, b) => (horizonMs(a.horizon) ?? -1) - (horizonMs(b.horizon) ?? -1));
+    for (const h of rows) {
       const tr = tb.insertRow();
       const cal = h.calibration;
       [h.horizon, h.n, bp(h.mae_q50), bp(h.bias_q50), bp(h.pinball), pct(h.coverage_10_90),

@@ -175,7 +175,7 @@ public final class ForecastApi implements AutoCloseable {
         RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = range(p, symbol, bucket);
+        RequestParams.TimeRange r = startOnABucket(range(p, symbol, bucket), bucket);
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
         if (rows.items.isEmpty()) {
@@ -191,7 +191,7 @@ public final class ForecastApi implements AutoCloseable {
         RequestParams p = RequestParams.of(ApiCatalog.TICKS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = range(p, symbol, bucket);
+        RequestParams.TimeRange r = startOnABucket(range(p, symbol, bucket), bucket);
         ObjectNode out = envelope(symbol, r);
         out.put("bucket", p.text("bucket"));
         if (bucket == null) {
@@ -357,6 +357,19 @@ public final class ForecastApi implements AutoCloseable {
         Duration max = bucket == null ? ApiCatalog.MAX_RAW_RANGE : bucket.multipliedBy(ApiCatalog.MAX_BUCKETS);
         return p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, max,
                 bucket == null ? "; add bucket= for longer ranges" : "; use a wider bucket");
+    }
+
+    /**
+     * A bucketed range starts on a bucket boundary (epoch-aligned, as the buckets are): a start inside a bucket
+     * would give a first candle built from part of its ticks under the whole bucket's label (and the continuous
+     * aggregates would leave it out), so the answer begins at that bucket and says so in "from".
+     */
+    private static RequestParams.TimeRange startOnABucket(RequestParams.TimeRange r, Duration bucket) {
+        if (bucket == null) {
+            return r;
+        }
+        long from = r.from().toEpochMilli();
+        return new RequestParams.TimeRange(Instant.ofEpochMilli(from - Math.floorMod(from, bucket.toMillis())), r.to());
     }
 
     private ObjectNode envelope(String symbol, RequestParams.TimeRange r) {

@@ -220,32 +220,38 @@ public final class MarketQueries {
      * align buckets to the Unix epoch.
      */
     public Rows candles(String symbol, RequestParams.TimeRange r, Duration width) throws SQLException {
-        String sql;
-        if (timescale && width.equals(Duration.ofMinutes(1))) {
-            sql = "SELECT bucket, open, high, low, close, volume, trades FROM candles_1m WHERE symbol = ? AND bucket >= ? AND bucket < ? ORDER BY bucket";
-        } else if (timescale && width.equals(Duration.ofHours(1))) {
-            sql = "SELECT bucket, open, high, low, close, volume, trades FROM candles_1h WHERE symbol = ? AND bucket >= ? AND bucket < ? ORDER BY bucket";
-        } else if (timescale) {
-            sql = """
-                    SELECT time_bucket(?::interval, ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, first(price, ts), max(price), min(price), last(price, ts),
-                           sum(size), count(*)
-                    FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1""";
+        String fromTicks;
+        if (timescale) {
+            fromTicks = """
+                    SELECT time_bucket(?::interval, ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket, first(price, ts), max(price), min(price),
+                           last(price, ts), sum(size), count(*)
+                    FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1""";
         } else {
-            sql = """
+            fromTicks = """
                     SELECT date_bin(?::interval, ts, TIMESTAMPTZ '1970-01-01 00:00:00+00') AS bucket,
                            (array_agg(price ORDER BY ts, seq))[1], max(price), min(price), (array_agg(price ORDER BY ts DESC, seq DESC))[1],
                            sum(size), count(*)
-                    FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1 ORDER BY 1""";
+                    FROM ticks WHERE symbol = ? AND ts >= ? AND ts < ? GROUP BY 1""";
         }
-        boolean aggregate = sql.startsWith("SELECT bucket");
+        String aggregate = !timescale ? null : width.equals(Duration.ofMinutes(1)) ? "candles_1m" : width.equals(Duration.ofHours(1)) ? "candles_1h" : null;
+        // The aggregates hold whole buckets: they answer up to the last bucket boundary before the end, and the
+        // ticks the bucket still forming (so no candle takes in ticks from after the end).
+        long to = r.to().toEpochMilli();
+        Instant wholeUntil = Instant.ofEpochMilli(to - Math.floorMod(to, width.toMillis()));
+        String sql = aggregate == null ? fromTicks + " ORDER BY 1"
+                : "SELECT bucket, open, high, low, close, volume, trades FROM " + aggregate + " WHERE symbol = ? AND bucket >= ? AND bucket < ? "
+                        + "UNION ALL " + fromTicks + " ORDER BY 1";
         Rows rows = new Rows(json.createArrayNode());
         try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             int i = 1;
-            if (!aggregate) {
-                ps.setString(i++, width.toSeconds() + " seconds");
+            if (aggregate != null) {
+                ps.setString(i++, symbol);
+                ps.setTimestamp(i++, Timestamp.from(r.from()));
+                ps.setTimestamp(i++, Timestamp.from(wholeUntil));
             }
+            ps.setString(i++, width.toSeconds() + " seconds");
             ps.setString(i++, symbol);
-            ps.setTimestamp(i++, Timestamp.from(r.from()));
+            ps.setTimestamp(i++, Timestamp.from(aggregate != null && wholeUntil.isAfter(r.from()) ? wholeUntil : r.from()));
             ps.setTimestamp(i, Timestamp.from(r.to()));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

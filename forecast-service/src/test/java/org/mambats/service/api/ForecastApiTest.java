@@ -150,6 +150,13 @@ class ForecastApiTest {
             assertEquals(last, c.get("close").asDouble());
             assertEquals(10, c.get("trades").asLong());
         }
+        // A start inside a minute starts the answer at that minute: its first candle is whole, not the ticks after 30 s
+        // under the minute's label.
+        JsonNode mid = ok("/api/ticks?symbol=BTCUSD&from=" + (T0 + 30_000) + "&to=" + (T0 + 180_000) + "&bucket=1m");
+        assertEquals(T0, mid.get("from").asLong(), "the range starts at the bucket");
+        assertEquals(3, mid.get("candles").size());
+        assertEquals(10, mid.get("candles").get(0).get("trades").asLong());
+        assertEquals(100.0, mid.get("candles").get(0).get("open").asDouble());
         // Default range: the last hour of the symbol's data.
         JsonNode def = ok("/api/ticks?symbol=BTCUSD");
         assertEquals(N, def.get("ticks").size());

