@@ -70,6 +70,9 @@ public final class ApiCatalog {
             "text/plain; version=0.0.4");
     public static final Endpoint OPENAPI = new Endpoint("/openapi.json", "This description", List.of(), JSON);
 
+    /** The JSON endpoints whose answer is an array (the others answer an object). */
+    public static final java.util.Set<Endpoint> ANSWER_ARRAYS = java.util.Set.of(SYMBOLS, LATEST, MODELS, BACKTESTS);
+
     public static final List<Endpoint> ALL = List.of(SYMBOLS, LATEST, MODELS, FORECASTS, TICKS, ERRORS, BACKTESTS, BACKTEST, STREAM,
             HEALTH, METRICS, OPENAPI);
 }

@@ -295,6 +295,11 @@ public final class ForecastApi implements AutoCloseable {
             }
 
             @Override
+            public void comment(String text) {
+                client.sendComment(text);
+            }
+
+            @Override
             public boolean terminated() {
                 return client.terminated();
             }

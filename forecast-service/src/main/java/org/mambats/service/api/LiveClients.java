@@ -31,18 +31,33 @@ final class LiveClients implements AutoCloseable {
         /** Sends one event; may block while the client is slow. */
         void send(String event, String data);
 
+        /** Sends a comment line, which clients ignore: keeps a quiet stream from looking idle. */
+        void comment(String text);
+
         /** True once the client went away or a send failed. */
         boolean terminated();
 
         void close();
     }
 
+    /**
+     * A quiet stream (a symbol that rarely trades) gets a comment this often: proxies close connections idle for a
+     * minute or so (nginx: 60 s), and a client that went away is only noticed when something is written to it.
+     */
+    static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
+
     private final int capacity;
+    private final long keepAliveNanos;
     private final Set<Client> clients = ConcurrentHashMap.newKeySet();
     private final AtomicLong laggedOut = new AtomicLong();
 
     LiveClients(int capacity) {
+        this(capacity, KEEP_ALIVE_NANOS);
+    }
+
+    LiveClients(int capacity, long keepAliveNanos) {
         this.capacity = capacity;
+        this.keepAliveNanos = keepAliveNanos;
     }
 
     /** Starts sending {@code publish}ed events to {@code connection} until it closes. */
@@ -99,10 +114,15 @@ final class LiveClients implements AutoCloseable {
         @Override
         public void run() {
             try {
+                long lastWrite = System.nanoTime();
                 while (!stopped && !connection.terminated()) {
                     String data = queue.poll(1, TimeUnit.SECONDS);
                     if (data != null && !stopped) {
                         connection.send("forecast", data);
+                        lastWrite = System.nanoTime();
+                    } else if (!stopped && System.nanoTime() - lastWrite >= keepAliveNanos) {
+                        connection.comment("keep-alive");
+                        lastWrite = System.nanoTime();
                     }
                 }
             } catch (InterruptedException e) {

@@ -36,8 +36,12 @@ public final class OpenApiDocument {
                 }
             }
             ObjectNode responses = get.putObject("responses");
-            responses.putObject("200").put("description", "OK").putObject("content").putObject(e.produces()).putObject("schema")
-                    .put("type", e.produces().startsWith("application/json") ? "object" : "string");
+            ObjectNode ok = responses.putObject("200").put("description", "OK").putObject("content").putObject(e.produces()).putObject("schema");
+            if (ApiCatalog.ANSWER_ARRAYS.contains(e)) {
+                ok.put("type", "array").putObject("items").put("type", "object");
+            } else {
+                ok.put("type", e.produces().startsWith("application/json") ? "object" : "string");
+            }
             if (!e.params().isEmpty()) {
                 responses.putObject("400").put("description", "invalid parameter: unknown name, bad value, empty or too long range")
                         .set("content", errorContent(json));

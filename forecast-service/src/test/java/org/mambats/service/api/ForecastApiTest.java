@@ -401,6 +401,12 @@ class ForecastApiTest {
                     || e == ApiCatalog.ERRORS || e == ApiCatalog.MODELS ? "?symbol=BTCUSD" : ""));
             assertFalse(r.body().contains("no such endpoint"), e.path() + " -> " + r.body());
             assertNotEquals(500, r.statusCode(), e.path());
+            // The documented shape is the served one (a client generated from the description parses the answer).
+            String type = doc.get("paths").get(e.path()).get("get").get("responses").get("200").get("content").elements().next()
+                    .get("schema").get("type").asText();
+            if (r.statusCode() == 200 && e.produces().startsWith("application/json")) {
+                assertEquals(type, JSON.readTree(r.body()).isArray() ? "array" : "object", e.path());
+            }
         }
     }
 

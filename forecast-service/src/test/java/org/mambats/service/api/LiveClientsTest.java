@@ -47,6 +47,11 @@ class LiveClientsTest {
         }
 
         @Override
+        public void comment(String text) {
+            received.add("comment:" + text);
+        }
+
+        @Override
         public boolean terminated() {
             return closed.getCount() == 0;
         }
@@ -62,6 +67,24 @@ class LiveClientsTest {
             while (received.size() < n && System.nanoTime() < deadline) {
                 Thread.sleep(5);
             }
+        }
+    }
+
+    @Test
+    @Timeout(30)
+    void aQuietStreamGetsKeepAliveCommentsAndEventsStillFlow() throws Exception {
+        try (LiveClients clients = new LiveClients(10, TimeUnit.MILLISECONDS.toNanos(500))) {
+            FakeConnection quiet = new FakeConnection("ETHUSD", false);
+            clients.add(quiet);
+            clients.publish("BTCUSD", "not for it");
+            quiet.awaitReceived(2);
+            assertTrue(quiet.received.size() >= 2 && quiet.received.stream().allMatch(r -> r.equals("comment:keep-alive")), quiet.received.toString());
+            clients.publish("ETHUSD", "e0");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            while (!quiet.received.contains("forecast:e0") && System.nanoTime() < deadline) {
+                Thread.sleep(5);
+            }
+            assertTrue(quiet.received.contains("forecast:e0"), quiet.received.toString());
         }
     }
 
