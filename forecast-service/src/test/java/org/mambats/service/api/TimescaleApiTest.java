@@ -2,7 +2,6 @@ package org.mambats.service.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -41,9 +40,7 @@ class TimescaleApiTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        PgliteTimescale.Started started = PgliteTimescale.start();
-        assumeTrue(started.server() != null, started.problem());
-        server = started.server();
+        server = PgliteTimescale.startOrSkip();
         db = Database.open(server.jdbcUrl(), null, 2);
         assertTrue(db.timescale(), "the Timescale path is taken");
         // Seconds after T0 and prices: minute 0 has 4 ticks, minute 1 has 2, minute 2 has 2.

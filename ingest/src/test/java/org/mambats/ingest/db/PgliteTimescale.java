@@ -97,6 +97,13 @@ public final class PgliteTimescale implements AutoCloseable {
         return new Started(new PgliteTimescale(server, port), null);
     }
 
+    /** {@link #start}, or ends the calling test as skipped (a JUnit assumption) with the reason. */
+    public static PgliteTimescale startOrSkip() throws Exception {
+        Started started = start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(started.server() != null, started.problem());
+        return started.server();
+    }
+
     public String jdbcUrl() {
         return jdbcUrl;
     }

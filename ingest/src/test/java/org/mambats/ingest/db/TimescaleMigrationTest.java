@@ -3,7 +3,6 @@ package org.mambats.ingest.db;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -30,9 +29,7 @@ class TimescaleMigrationTest {
 
     @BeforeAll
     static void setUp() throws Exception {
-        PgliteTimescale.Started started = PgliteTimescale.start();
-        assumeTrue(started.server() != null, started.problem());
-        server = started.server();
+        server = PgliteTimescale.startOrSkip();
         db = Database.open(server.jdbcUrl(), null, 2);
     }
 
