@@ -499,11 +499,10 @@ public final class Backtest {
         if (n < 2) {
             return;
         }
-        long[] times = new long[n];
+        long[] times = evalTimes;
         double[] prices = new double[n];
         boolean[] blockEnd = new boolean[n];
         for (int k = 0; k < n; k++) {
-            times[k] = r.data.series.times[r.evalIndex[k]];
             prices[k] = r.data.series.prices[r.evalIndex[k]];
             blockEnd[k] = k == n - 1 || r.evalIndex[k + 1] != r.evalIndex[k] + 1;
         }

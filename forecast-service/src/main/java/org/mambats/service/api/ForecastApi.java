@@ -179,7 +179,7 @@ public final class ForecastApi implements AutoCloseable {
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
         if (rows.items.isEmpty()) {
-            refuseUnknown(symbol, p.has("model_version") ? version : null, p.text("horizon"));
+            refuseUnknown(symbol, version, p.has("model_version"), p.text("horizon"));
         }
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
@@ -210,7 +210,7 @@ public final class ForecastApi implements AutoCloseable {
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         ArrayNode horizons = queries.errors(symbol, r, version);
         if (horizons.isEmpty()) {
-            refuseUnknown(symbol, p.has("model_version") ? version : null, null);
+            refuseUnknown(symbol, version, p.has("model_version"), null);
         }
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).set("horizons", horizons);
@@ -323,8 +323,8 @@ public final class ForecastApi implements AutoCloseable {
      * symbol never had, or a horizon that version does not forecast (a typo, 1m for 60s, would otherwise look like
      * "no data in this range").
      */
-    private void refuseUnknown(String symbol, String version, String horizon) throws SQLException {
-        if (version != null) {
+    private void refuseUnknown(String symbol, String version, boolean asked, String horizon) throws SQLException {
+        if (asked) {
             List<String> known = new java.util.ArrayList<>();
             queries.modelVersions(symbol).forEach(v -> known.add(v.get("model_version").asText()));
             if (!known.contains(version)) {
@@ -332,11 +332,11 @@ public final class ForecastApi implements AutoCloseable {
                         + " (see /api/models)");
             }
         }
-        String v = version != null ? version : queries.latestModelVersion(symbol);
-        if (horizon != null && v != null) {
-            List<String> known = queries.horizons(symbol, v);
+        if (horizon != null && version != null) {
+            List<String> known = queries.horizons(symbol, version);
             if (!known.isEmpty() && !known.contains(horizon)) {
-                throw ApiException.notFound("model version '" + v + "' has no horizon '" + horizon + "' for " + symbol + "; its horizons: " + known);
+                throw ApiException.notFound("model version '" + version + "' has no horizon '" + horizon + "' for " + symbol + "; its horizons: "
+                        + known);
             }
         }
     }
