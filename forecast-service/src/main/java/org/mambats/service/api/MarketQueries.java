@@ -34,12 +34,12 @@ public final class MarketQueries {
     }
 
     /** Sets the query timeout (whole seconds, at least 1). */
-    public void timeout(java.time.Duration d) {
+    public void timeout(Duration d) {
         timeoutSeconds = (int) Math.max(1, d.toSeconds());
     }
 
-    public java.time.Duration timeout() {
-        return java.time.Duration.ofSeconds(timeoutSeconds);
+    public Duration timeout() {
+        return Duration.ofSeconds(timeoutSeconds);
     }
 
     /** Every symbol with stored forecasts or ticks, by a loose index scan (one index probe per symbol, not a table scan). */
