@@ -178,6 +178,17 @@
     sel.value = state.version || '';
   }
 
+  /**
+   * Asks for the version list again; when the page follows the newest version and another one has become the newest
+   * (a retrained model deployed), the chart switches to it.
+   */
+  async function refreshVersions() {
+    await loadVersions();
+    if (!state.version && state.versions.length && state.shownVersion && state.versions[0].model_version !== state.shownVersion) {
+      reload();
+    }
+  }
+
   function pickVersion(version) {
     state.version = version || null;
     const i = state.versions.findIndex((v) => v.model_version === state.version);
@@ -273,7 +284,7 @@
     latestByHorizon.set(f.horizon, f);
     // A version the picker does not list yet (a new model deployed): ask again, at most every 5 s.
     if (!state.versions.some((v) => v.model_version === f.model_version) && Date.now() - versionsAt > 5000) {
-      loadVersions().catch(report);
+      refreshVersions().catch(report);
     }
     if (f.horizon !== state.horizon) { return; } // one event per tick drives the candles
     if (state.end != null) { // a past window stays as it is; the latest forecast still updates
@@ -294,8 +305,8 @@
     }
     if (t >= (lastCandle ? lastCandle.time : 0)) { candleSeries.update(Object.assign({}, lastCandle)); }
     const ft = targetSec(f);
-    // Following the newest version, every live forecast is drawn; a picked version draws only its own.
-    if (ft >= lastForecastTime && (!state.version || f.model_version === state.version)) {
+    // Only the shown version's forecasts are drawn: two models streaming at once do not mix on one line.
+    if (ft >= lastForecastTime && (f.model_version === (state.version || state.shownVersion) || !(state.version || state.shownVersion))) {
       if (ft > lastForecastTime) { state.forecastPoints++; }
       lastForecastTime = ft;
       for (const [series, q] of [[p50Series, '0.5'], [q10Series, '0.1'], [q90Series, '0.9']]) {
@@ -426,6 +437,7 @@
     } catch (e) { report(e); setTimeout(boot, 3000); return; }
     loadBacktests().catch(report);
     setInterval(() => loadSymbols().catch(report), 10000);
+    setInterval(() => { if (state.symbol) { refreshVersions().catch(report); } }, 10000);
     setInterval(() => loadErrors().catch(report), 15000);
     setInterval(() => loadBacktests().catch(report), 30000);
   }

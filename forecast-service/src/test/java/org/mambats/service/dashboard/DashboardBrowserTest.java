@@ -178,14 +178,17 @@ class DashboardBrowserTest {
         assertTrue(row.getText().contains("+5.0%"), "Mamba return of the stored run: " + row.getText());
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
 
-        // 5. A forecast from a model with other quantile levels (0.05, 0.5, 0.95): the page shows what it has and
-        // reports no error (it used to fail on the missing 0.1 and 0.9).
+        // 5. A forecast from a newly deployed model with other quantile levels (0.05, 0.5, 0.95): the page shows it
+        // live, then switches the chart to that newest version, and reports no error (it used to fail on the missing
+        // 0.1 and 0.9).
         String horizon = (String) js.executeScript("return dashboard.horizon");
         Forecast other = new Forecast("BBB", T0 + 401_000L, 5200.25, 401, horizon, new float[] {0.05f, 0.5f, 0.95f},
                 new float[] {-0.01f, 0f, 0.01f}, "other-levels", "v2");
         producer.send(new ProducerRecord<>("forecasts", "BBB".getBytes(StandardCharsets.UTF_8), other.toJson()));
         producer.flush();
-        waitFor(Duration.ofSeconds(30), "the other model's forecast live", () -> number(js, "dashboard.lastPrice") == 5200.25);
+        waitFor(Duration.ofSeconds(30), "the other model's forecast in the latest table",
+                () -> browser.findElement(By.id("latest")).getText().contains("5200.25"));
+        waitFor(Duration.ofSeconds(40), "the chart following the newest version", () -> "v2".equals(js.executeScript("return dashboard.shownVersion")));
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
 
         // 6. An older model version and a past window: picking the version shows its forecasts and moves the window
