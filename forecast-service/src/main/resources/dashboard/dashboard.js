@@ -167,13 +167,19 @@
     const versions = await getJson('/api/models?symbol=' + encodeURIComponent(state.symbol));
     state.versions = versions;
     const sel = $('version');
-    sel.innerHTML = '';
-    sel.add(new Option(versions.length ? 'newest (' + versions[0].model_version + ')' : 'newest', ''));
-    for (const v of versions) {
-      const o = new Option(v.model_version + ' (' + v.model + ', until ' + fmtTime(v.last_forecast).slice(0, 16) + ')', v.model_version);
-      o.title = v.model + ' ' + v.model_version + ': forecasts from ' + fmtTime(v.first_forecast) + ' to ' + fmtTime(v.last_forecast);
-      sel.add(o);
+    const ids = [''].concat(versions.map((v) => v.model_version));
+    // Rebuilt only when the versions change (the list is asked for every 10 s, and rebuilding would close it while
+    // open); otherwise only the labels move on.
+    if (Array.from(sel.options).map((o) => o.value).join('\n') !== ids.join('\n')) {
+      sel.innerHTML = '';
+      ids.forEach((id) => sel.add(new Option(id, id)));
     }
+    sel.options[0].text = versions.length ? 'newest (' + versions[0].model_version + ')' : 'newest';
+    versions.forEach((v, i) => {
+      const o = sel.options[i + 1];
+      o.text = v.model_version + ' (' + v.model + ', until ' + fmtTime(v.last_forecast).slice(0, 16) + ')';
+      o.title = v.model + ' ' + v.model_version + ': forecasts from ' + fmtTime(v.first_forecast) + ' to ' + fmtTime(v.last_forecast);
+    });
     if (state.version && !versions.some((v) => v.model_version === state.version)) { state.version = null; }
     sel.value = state.version || '';
   }
