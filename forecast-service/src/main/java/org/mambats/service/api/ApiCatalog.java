@@ -55,8 +55,11 @@ public final class ApiCatalog {
     public static final Endpoint ERRORS = new Endpoint("/api/errors",
             "Forecast error and calibration per horizon over a time range: forecasts whose horizon has passed, against the realised price",
             List.of(query("symbol", Type.SYMBOL, true, "the symbol"), FROM, TO, MODEL_VERSION), JSON);
+    /** Backtest runs in one answer of /api/backtests; older ones with before=. */
+    public static final int BACKTESTS_PAGE = 100;
     public static final Endpoint BACKTESTS = new Endpoint("/api/backtests",
-            "Stored backtest runs, newest first, with their headline metrics", List.of(), JSON);
+            "Stored backtest runs, newest first, with their headline metrics, " + BACKTESTS_PAGE + " at a time",
+            List.of(query("before", Type.ID, false, "only runs with a smaller id: the last id of the previous page")), JSON);
     public static final Endpoint BACKTEST = new Endpoint("/api/backtests/{id}",
             "One backtest run: configuration, full metrics and the equity curve of every model",
             List.of(path("id", Type.ID, "run id from /api/backtests")), JSON);

@@ -218,8 +218,8 @@ public final class ForecastApi implements AutoCloseable {
     }
 
     private void backtests(Context ctx) throws SQLException {
-        RequestParams.of(ApiCatalog.BACKTESTS, ctx);
-        ctx.json(queries.backtests(100));
+        RequestParams p = RequestParams.of(ApiCatalog.BACKTESTS, ctx);
+        ctx.json(queries.backtests(p.has("before") ? p.id("before") : Long.MAX_VALUE, ApiCatalog.BACKTESTS_PAGE));
     }
 
     private void backtest(Context ctx) throws SQLException {

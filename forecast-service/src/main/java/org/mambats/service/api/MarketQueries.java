@@ -334,11 +334,12 @@ public final class MarketQueries {
     }
 
     /** Stored backtest runs, newest first, with headline figures picked from their metrics. */
-    public ArrayNode backtests(int limit) throws SQLException {
-        String sql = "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs ORDER BY id DESC LIMIT ?";
+    public ArrayNode backtests(long beforeId, int limit) throws SQLException {
+        String sql = "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs WHERE id < ? ORDER BY id DESC LIMIT ?";
         ArrayNode out = json.createArrayNode();
         try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
-            ps.setInt(1, limit);
+            ps.setLong(1, beforeId);
+            ps.setInt(2, limit);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     ObjectNode o = out.addObject().put("id", rs.getLong(1));

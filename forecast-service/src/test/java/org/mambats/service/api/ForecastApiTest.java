@@ -319,6 +319,38 @@ class ForecastApiTest {
         assertEquals(0.9, eq.get(1).get(1).asDouble());
     }
 
+    @Test
+    void backtestRunsComeInPagesOfAHundred() throws Exception {
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO backtest_runs (model, model_version) SELECT 'paged', 'v' || i FROM generate_series(1, 150) i");
+        }
+        Set<Long> all = new HashSet<>();
+        try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("SELECT id FROM backtest_runs")) {
+            while (rs.next()) {
+                all.add(rs.getLong(1));
+            }
+        }
+        Set<Long> seen = new HashSet<>();
+        String next = "/api/backtests";
+        int pages = 0;
+        while (next != null) {
+            JsonNode page = ok(next);
+            pages++;
+            long last = Long.MAX_VALUE;
+            for (JsonNode r : page) {
+                long id = r.get("id").asLong();
+                assertTrue(id < last, "newest first");
+                assertTrue(seen.add(id), "run " + id + " on two pages");
+                last = id;
+            }
+            assertTrue(page.size() <= ApiCatalog.BACKTESTS_PAGE);
+            next = page.size() == ApiCatalog.BACKTESTS_PAGE ? "/api/backtests?before=" + last : null;
+        }
+        assertEquals(all, seen, "every run, once");
+        assertTrue(pages >= 2, pages + " page(s)");
+    }
+
     @ParameterizedTest(name = "{0} -> {1}")
     @CsvSource(delimiter = '|', value = {
             "/api/forecasts | 400 | 'symbol' is required",
@@ -348,6 +380,7 @@ class ForecastApiTest {
             "/api/backtests/0 | 400 | invalid value",
             "/api/backtests/999999 | 404 | no backtest run",
             "/api/symbols?x=1 | 400 | takes none",
+            "/api/backtests?before=x | 400 | invalid value",
             "/api/stream | 503 | without Kafka",
             "/api/nothing-here | 404 | no such endpoint",
     })
