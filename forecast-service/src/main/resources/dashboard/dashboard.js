@@ -311,8 +311,9 @@
     }
     if (t >= (lastCandle ? lastCandle.time : 0)) { candleSeries.update(Object.assign({}, lastCandle)); }
     const ft = targetSec(f);
-    // Only the shown version's forecasts are drawn: two models streaming at once do not mix on one line.
-    if (ft >= lastForecastTime && (f.model_version === (state.version || state.shownVersion) || !(state.version || state.shownVersion))) {
+    // Only the shown version's forecasts are drawn (a picked version is the shown one once loaded): two models
+    // streaming at once do not mix on one line.
+    if (ft >= lastForecastTime && (!state.shownVersion || f.model_version === state.shownVersion)) {
       if (ft > lastForecastTime) { state.forecastPoints++; }
       lastForecastTime = ft;
       for (const [series, q] of [[p50Series, '0.5'], [q10Series, '0.1'], [q90Series, '0.9']]) {
@@ -442,8 +443,10 @@
       if (!(await loadSymbols())) { setTimeout(boot, 2000); return; }
     } catch (e) { report(e); setTimeout(boot, 3000); return; }
     loadBacktests().catch(report);
-    setInterval(() => loadSymbols().catch(report), 10000);
-    setInterval(() => { if (state.symbol) { refreshVersions().catch(report); } }, 10000);
+    setInterval(() => {
+      loadSymbols().catch(report);
+      if (state.symbol) { refreshVersions().catch(report); }
+    }, 10000);
     setInterval(() => loadErrors().catch(report), 15000);
     setInterval(() => loadBacktests().catch(report), 30000);
   }
