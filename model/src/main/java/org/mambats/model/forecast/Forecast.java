@@ -1,9 +1,7 @@
 package org.mambats.model.forecast;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.StreamWriteFeature;
-import com.fasterxml.jackson.core.util.ByteArrayBuilder;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import com.fasterxml.jackson.core.io.NumberOutput;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -20,11 +18,6 @@ import java.util.Map;
 public record Forecast(String symbol, long timeMillis, double price, long seq, String horizon, float[] levels, float[] logReturns,
                        String model, String version) {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /**
-     * Numbers are written with Jackson's shortest round-trip formatter rather than Double.toString: several times
-     * faster on JDK 17, and every value parses back to the same float or double.
-     */
-    private static final JsonFactory WRITER_FACTORY = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build();
 
     /** The price implied by the j-th quantile: price * exp(log return). */
     public double priceLevel(int j) {
@@ -38,65 +31,167 @@ public record Forecast(String symbol, long timeMillis, double price, long seq, S
     /**
      * Writes forecasts as JSON: {@code {"symbol":..,"ts":..,"time":"<ISO-8601>","price":..,"seq":..,"horizon":..,
      * "quantiles":{"<level>":<log return>,..},"price_levels":{"<level>":<price>,..},"model":..,"model_version":..}}.
-     * The live operator keeps one per thread and writes every forecast through it: it streams the fields (no JSON
-     * tree) and remembers the level labels and the last time's text, which all horizons of a tick share.
-     * Not thread-safe.
+     * The live operator keeps one per thread and writes every forecast through it.
+     *
+     * <p>Why by hand rather than through a Jackson generator: the layout is fixed, and the generator's per-field
+     * bookkeeping and character-by-character string escaping were most of the cost of a forecast, which the live
+     * stream writes three of per tick (a quarter of its stream thread's samples in the live-path bench). Here field
+     * names are constant bytes, strings that need no escaping are copied as they are (the rest go through Jackson's
+     * own escaper), the level labels and the last time's text are remembered, and the numbers are Jackson's: its
+     * integer writer and its shortest round-trip float and double formatter, several times faster than
+     * Double.toString on JDK 17, so every value parses back to the same float or double. The bytes are exactly
+     * those Jackson's generator writes for the same fields (ForecastJsonTest), non-finite numbers included ("NaN"
+     * as a string), except characters beyond the Basic Multilingual Plane, written here as UTF-8 where the
+     * generator escapes their surrogate pairs. Not thread-safe.
      */
     public static final class JsonWriter {
-        private final ByteArrayBuilder buffer = new ByteArrayBuilder(512);
+        private static final byte[] SYMBOL = ascii("{\"symbol\":"), TS = ascii(",\"ts\":"), TIME = ascii(",\"time\":"),
+                PRICE = ascii(",\"price\":"), SEQ = ascii(",\"seq\":"), HORIZON = ascii(",\"horizon\":"),
+                QUANTILES = ascii(",\"quantiles\":{"), PRICE_LEVELS = ascii("},\"price_levels\":{"), MODEL = ascii("},\"model\":"),
+                MODEL_VERSION = ascii(",\"model_version\":");
+        private byte[] buf = new byte[512];
+        private int len;
         private float[] labelled = new float[0];
-        private String[] labels = new String[0];
+        /** {@code "<level>":} for each level of {@link #labelled}. */
+        private byte[][] labels = new byte[0][];
         private long timeMillis = Long.MIN_VALUE;
-        private String timeText;
+        /** The quoted ISO-8601 text of {@link #timeMillis}. */
+        private byte[] timeText;
 
         public byte[] write(Forecast f) {
-            buffer.reset();
-            try (JsonGenerator g = WRITER_FACTORY.createGenerator(buffer)) {
-                g.writeStartObject();
-                g.writeStringField("symbol", f.symbol);
-                g.writeNumberField("ts", f.timeMillis);
-                g.writeStringField("time", time(f.timeMillis));
-                g.writeNumberField("price", f.price);
-                g.writeNumberField("seq", f.seq);
-                g.writeStringField("horizon", f.horizon);
-                String[] names = labels(f.levels);
-                g.writeObjectFieldStart("quantiles");
-                for (int j = 0; j < names.length; j++) {
-                    g.writeNumberField(names[j], f.logReturns[j]);
+            len = 0;
+            raw(SYMBOL);
+            string(f.symbol);
+            raw(TS);
+            number(f.timeMillis);
+            raw(TIME);
+            raw(time(f.timeMillis));
+            raw(PRICE);
+            number(f.price);
+            raw(SEQ);
+            number(f.seq);
+            raw(HORIZON);
+            string(f.horizon);
+            byte[][] names = labels(f.levels);
+            raw(QUANTILES);
+            for (int j = 0; j < names.length; j++) {
+                if (j > 0) {
+                    comma();
                 }
-                g.writeEndObject();
-                g.writeObjectFieldStart("price_levels");
-                for (int j = 0; j < names.length; j++) {
-                    g.writeNumberField(names[j], f.priceLevel(j));
-                }
-                g.writeEndObject();
-                g.writeStringField("model", f.model);
-                g.writeStringField("model_version", f.version);
-                g.writeEndObject();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
+                raw(names[j]);
+                number(f.logReturns[j]);
             }
-            return buffer.toByteArray();
+            raw(PRICE_LEVELS);
+            for (int j = 0; j < names.length; j++) {
+                if (j > 0) {
+                    comma();
+                }
+                raw(names[j]);
+                number(f.priceLevel(j));
+            }
+            raw(MODEL);
+            string(f.model);
+            raw(MODEL_VERSION);
+            string(f.version);
+            ensure(1);
+            buf[len++] = '}';
+            return java.util.Arrays.copyOf(buf, len);
         }
 
-        private String time(long millis) {
+        private byte[] time(long millis) {
             if (millis != timeMillis || timeText == null) {
-                timeText = Instant.ofEpochMilli(millis).toString();
+                timeText = quoted(Instant.ofEpochMilli(millis).toString());
                 timeMillis = millis;
             }
             return timeText;
         }
 
-        private String[] labels(float[] levels) {
+        private byte[][] labels(float[] levels) {
             if (!java.util.Arrays.equals(levels, labelled)) {
-                String[] l = new String[levels.length];
+                byte[][] l = new byte[levels.length][];
                 for (int j = 0; j < levels.length; j++) {
-                    l[j] = Float.toString(levels[j]);
+                    byte[] q = quoted(Float.toString(levels[j]));
+                    l[j] = java.util.Arrays.copyOf(q, q.length + 1);
+                    l[j][q.length] = ':';
                 }
                 labels = l;
                 labelled = levels.clone();
             }
             return labels;
+        }
+
+        private void comma() {
+            ensure(1);
+            buf[len++] = ',';
+        }
+
+        private void raw(byte[] bytes) {
+            ensure(bytes.length);
+            System.arraycopy(bytes, 0, buf, len, bytes.length);
+            len += bytes.length;
+        }
+
+        /** A JSON string: copied as it is when it is printable ASCII without quotes or backslashes, else escaped. */
+        private void string(String s) {
+            int n = s.length();
+            for (int i = 0; i < n; i++) {
+                char c = s.charAt(i);
+                if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') {
+                    raw(quoted(s));
+                    return;
+                }
+            }
+            ensure(n + 2);
+            buf[len++] = '"';
+            for (int i = 0; i < n; i++) {
+                buf[len++] = (byte) s.charAt(i);
+            }
+            buf[len++] = '"';
+        }
+
+        private void number(long v) {
+            ensure(20);
+            len = NumberOutput.outputLong(v, buf, len);
+        }
+
+        private void number(double v) {
+            text(NumberOutput.toString(v, true), NumberOutput.notFinite(v));
+        }
+
+        private void number(float v) {
+            text(NumberOutput.toString(v, true), NumberOutput.notFinite(v));
+        }
+
+        /** A formatted number; quoted when it is not finite, as Jackson writes NaN and the infinities by default. */
+        private void text(String digits, boolean quote) {
+            if (quote) {
+                string(digits);
+                return;
+            }
+            int n = digits.length();
+            ensure(n);
+            for (int i = 0; i < n; i++) {
+                buf[len++] = (byte) digits.charAt(i);
+            }
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
+        }
+
+        private static byte[] quoted(String s) {
+            byte[] escaped = JsonStringEncoder.getInstance().quoteAsUTF8(s);
+            byte[] q = new byte[escaped.length + 2];
+            q[0] = '"';
+            System.arraycopy(escaped, 0, q, 1, escaped.length);
+            q[q.length - 1] = '"';
+            return q;
+        }
+
+        private static byte[] ascii(String s) {
+            return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
         }
     }
 

@@ -3,7 +3,12 @@ package org.mambats.model.forecast;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -14,6 +19,34 @@ import org.junit.jupiter.api.Test;
 /** The forecast's JSON form: fields, order and numbers that read back exactly, whichever way it is written. */
 class ForecastJsonTest {
     private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** The same layout through Jackson's generator, fast number writer on: what the hand-written writer must match. */
+    private static byte[] throughJacksonGenerator(Forecast f) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JsonGenerator g = JsonFactory.builder().enable(StreamWriteFeature.USE_FAST_DOUBLE_WRITER).build().createGenerator(bytes)) {
+            g.writeStartObject();
+            g.writeStringField("symbol", f.symbol());
+            g.writeNumberField("ts", f.timeMillis());
+            g.writeStringField("time", Instant.ofEpochMilli(f.timeMillis()).toString());
+            g.writeNumberField("price", f.price());
+            g.writeNumberField("seq", f.seq());
+            g.writeStringField("horizon", f.horizon());
+            g.writeObjectFieldStart("quantiles");
+            for (int j = 0; j < f.levels().length; j++) {
+                g.writeNumberField(Float.toString(f.levels()[j]), f.logReturns()[j]);
+            }
+            g.writeEndObject();
+            g.writeObjectFieldStart("price_levels");
+            for (int j = 0; j < f.levels().length; j++) {
+                g.writeNumberField(Float.toString(f.levels()[j]), f.priceLevel(j));
+            }
+            g.writeEndObject();
+            g.writeStringField("model", f.model());
+            g.writeStringField("model_version", f.version());
+            g.writeEndObject();
+        }
+        return bytes.toByteArray();
+    }
 
     private static Forecast random(SplittableRandom rnd, float[] levels, int i) {
         float[] q = new float[levels.length];
@@ -65,6 +98,7 @@ class ForecastJsonTest {
             Forecast f = random(rnd, i % 50 < 40 ? levels : otherLevels, i / 3);
             byte[] bytes = shared.write(f);
             assertArrayEquals(f.toJson(), bytes, "a reused writer writes what a fresh one does");
+            assertArrayEquals(throughJacksonGenerator(f), bytes, () -> "as Jackson's generator writes it: " + f);
             Forecast back = Forecast.fromJson(bytes);
             assertEquals(f, back);
             JsonNode o = JSON.readTree(bytes);
@@ -72,6 +106,28 @@ class ForecastJsonTest {
             for (int j = 0; j < f.levels().length; j++) {
                 assertEquals(f.priceLevel(j), o.get("price_levels").get(Float.toString(f.levels()[j])).doubleValue());
             }
+        }
+    }
+
+    @Test
+    void awkwardStringsAndNonFiniteNumbersComeOutAsJacksonWritesThem() throws Exception {
+        Forecast.JsonWriter shared = new Forecast.JsonWriter();
+        String[] strings = {"", "BTC/USD", "tab\there", "line\nbreak", "nul\u0000", "del\u007f", "quote\"", "back\\slash", "é",
+                "emoji \uD83D\uDCC8", "\u2028"};
+        float[] odd = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0.0f, Float.MAX_VALUE, Float.MIN_VALUE};
+        for (int i = 0; i < strings.length; i++) {
+            String str = strings[i];
+            Forecast f = new Forecast(str, -5L + i, i == 0 ? Double.NaN : 1e300 * i, Long.MIN_VALUE + i, str, new float[] {0.1f, 0.5f, 0.9f},
+                    new float[] {odd[i % odd.length], odd[(i + 1) % odd.length], 1e-7f}, str, str);
+            if (str.codePoints().anyMatch(Character::isSupplementaryCodePoint)) {
+                // The generator escapes these as a surrogate pair (\\uD83D\\uDCC8); the writer writes their UTF-8.
+                assertEquals(JSON.readTree(throughJacksonGenerator(f)), JSON.readTree(shared.write(f)), () -> "for " + str);
+            } else {
+                assertArrayEquals(throughJacksonGenerator(f), shared.write(f), () -> "for " + str);
+            }
+            JsonNode o = JSON.readTree(shared.write(f));
+            assertEquals(str, o.get("symbol").asText());
+            assertEquals(str, o.get("model_version").asText());
         }
     }
 }
