@@ -46,6 +46,8 @@ public final class StreamBenchmark {
     private long snapshotIntervalMs = org.mambats.ingest.stream.StateSnapshots.DEFAULT_INTERVAL_MS;
     /** Kafka client settings of the next application the bench starts, over the application's own. */
     private Map<String, String> kafkaSettings = Map.of();
+    /** Stream threads of the next application the bench starts. */
+    private int streamThreads = 1;
 
     public StreamBenchmark(PrintStream out, boolean quick) {
         this.out = out;
@@ -56,7 +58,7 @@ public final class StreamBenchmark {
         dir = Files.createTempDirectory("mamba-ts-stream-bench");
         out.println();
         out.println("Live path on a real KRaft broker (2-layer D=64 model, 3 horizons, exactly_once_v2, commit 100 ms, state snapshots "
-                + "every " + snapshotIntervalMs / 1000 + " s, 3 partitions, one stream thread) ...");
+                + "every " + snapshotIntervalMs / 1000 + " s, 3 partitions, one stream thread unless stated) ...");
         // The broker as Kafka runs it (C2, G1), not the start-up-tuned JVM the tests use.
         try (KafkaBroker b = KafkaBroker.builder(dir.resolve("kafka")).port(0)
                 .childJvmOptions(KafkaBroker.BENCHMARK_CHILD_JVM_OPTIONS).start()) {
@@ -72,7 +74,8 @@ public final class StreamBenchmark {
             // Then rounds of all six runs, interleaved, so a burst of load from elsewhere on this shared machine
             // hits one round rather than one side of a comparison.
             List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
-                    e100 = new ArrayList<>(), b100 = new ArrayList<>();
+                    e100 = new ArrayList<>(), b100 = new ArrayList<>(), m100t2 = new ArrayList<>(), p100t2 = new ArrayList<>();
+            StreamThreadProfile profile = new StreamThreadProfile();
             for (int r = 0; r < rounds; r++) {
                 m1.add(throughput(false, 1, n));
                 p1.add(throughput(true, 1, n));
@@ -80,21 +83,31 @@ public final class StreamBenchmark {
                 p100.add(throughput(true, 100, n));
                 e100.add(everyTick(() -> throughput(false, 100, n)));
                 b100.add(kafkaDefaultBatches(() -> throughput(false, 100, n)));
+                m100t2.add(twoStreamThreads(() -> throughput(false, 100, n)));
+                p100t2.add(twoStreamThreads(() -> throughput(true, 100, n)));
             }
             out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
                     "pass-through", "ratio", "ratio in each round");
             double[] r1 = ratioRow("1 symbol", m1, p1);
             double[] r100 = ratioRow("100 symbols", m100, p100);
             ratioRow("100 symbols, state after every tick", e100, p100);
-            out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s%n", "CPU us per tick while draining", "stream thread",
-                    "this JVM", "broker JVM", "wall");
+            double[] r100t2 = ratioRow("100 symbols, 2 stream threads", m100t2, p100t2);
+            out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s %8s%n", "CPU us per tick while draining", "stream thread",
+                    "this JVM", "broker JVM", "wall", "model");
             for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
                     Map.entry("Mamba, 100 symbols", m100), Map.entry("pass-through, 100 symbols", p100),
-                    Map.entry("Mamba, 100 symbols, every tick", e100), Map.entry("Mamba, 100 symbols, 16 KB batches", b100))) {
+                    Map.entry("Mamba, 100 symbols, every tick", e100), Map.entry("Mamba, 100 symbols, 16 KB batches", b100),
+                    Map.entry("Mamba, 100 symbols, 2 threads", m100t2), Map.entry("pass-through, 100 symbols, 2 thr.", p100t2))) {
                 List<Throughput> t = row.getValue();
-                out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
-                        median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond));
+                out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
+                        median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond),
+                        median(t, Throughput::modelMicros));
             }
+            var samples = profile.stop(List.of("-mamba-", "-pass-"));
+            profile.close();
+            out.println("  where the stream threads' time goes (Java Flight Recorder, a sample every 10 ms, all rounds):");
+            out.println("    Mamba:        " + StreamThreadProfile.shares(samples.get("-mamba-")));
+            out.println("    pass-through: " + StreamThreadProfile.shares(samples.get("-pass-")));
             StringBuilder gain = new StringBuilder();
             for (int i = 0; i < rounds; i++) {
                 gain.append(String.format(Locale.ROOT, "%s%.2fx", i == 0 ? "" : " ", m100.get(i).ticksPerSecond / b100.get(i).ticksPerSecond));
@@ -111,8 +124,8 @@ public final class StreamBenchmark {
             out.printf(Locale.ROOT, "  changelog bytes per tick, %,d symbols at %,d ticks/s for %d s: %,.0f with snapshots, %,.0f with the "
                     + "state after every tick%n", manySymbols, rate, seconds, snap, each);
             double target = 1.5;
-            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100)   target < %.1fx   %s%n",
-                    r1[0], r100[0], target, Math.max(r1[0], r100[0]) < target ? "met" : "NOT met");
+            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100), %.2fx (100, 2 threads)   target < %.1fx   %s%n",
+                    r1[0], r100[0], r100t2[0], target, Math.max(r1[0], r100[0]) < target ? "met" : "NOT met");
             double[] lm = latency(false), lp = latency(true);
             out.printf(Locale.ROOT, "  publish -> committed forecast latency, ms: Mamba p50 %.0f p99 %.0f; pass-through p50 %.0f p99 %.0f%n",
                     lm[0], lm[1], lp[0], lp[1]);
@@ -138,6 +151,16 @@ public final class StreamBenchmark {
             return run.call();
         } finally {
             kafkaSettings = Map.of();
+        }
+    }
+
+    /** Runs {@code run} with two stream threads, one per core of the machines this is measured on. */
+    private <T> T twoStreamThreads(java.util.concurrent.Callable<T> run) throws Exception {
+        streamThreads = 2;
+        try {
+            return run.call();
+        } finally {
+            streamThreads = 1;
         }
     }
 
@@ -210,7 +233,7 @@ public final class StreamBenchmark {
      * 2-core machine the CPU times are the steadier evidence of what each operator costs.
      */
     record Throughput(double ticksPerSecond, double changelogBytesPerTick, double streamThreadMicros, double processMicros,
-            double brokerMicros) {
+            double brokerMicros, double modelMicros) {
     }
 
     /** CPU time (ns) so far of the stream threads of one application, of this JVM, and of the broker's JVM. */
@@ -286,6 +309,7 @@ public final class StreamBenchmark {
         s.passThrough = passThrough;
         s.snapshotIntervalMs = snapshotIntervalMs;
         s.kafkaSettings = kafkaSettings;
+        s.threads = streamThreads;
         // Static membership, so closing one run's instance really leaves its group (see Settings.instanceId).
         s.instanceId = name + "-instance";
         broker.createTopics(3, s.topics.ticks(), s.topics.forecasts(), s.topics.deadLetters());
@@ -298,7 +322,7 @@ public final class StreamBenchmark {
         ForecastStreamApp.Settings s = settings(name, passThrough);
         List<Tick> ticks = ticks(symbols, total);
         publish(s.topics.ticks(), ticks);
-        long first, last, changelog;
+        long first, last, changelog, modelFirst, modelLast;
         Cpu cpuFirst, cpuLast;
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.start();
@@ -308,11 +332,13 @@ public final class StreamBenchmark {
             }
             first = System.nanoTime();
             cpuFirst = Cpu.now(s.applicationId, broker);
+            modelFirst = app.counters().stepNanos.sum();
             while (app.counters().ticksIn.sum() < ticks.size() && System.nanoTime() < deadline) {
                 Thread.sleep(2);
             }
             last = System.nanoTime();
             cpuLast = Cpu.now(s.applicationId, broker);
+            modelLast = app.counters().stepNanos.sum();
             if (app.counters().ticksIn.sum() < ticks.size()) {
                 throw new IllegalStateException(name + ": only " + app.counters().ticksIn.sum() + " of " + ticks.size() + " ticks processed");
             }
@@ -322,7 +348,7 @@ public final class StreamBenchmark {
         double n = ticks.size() * 1e3;
         return new Throughput(ticks.size() / ((last - first) / 1e9), (double) changelog / ticks.size(),
                 (cpuLast.streamThread() - cpuFirst.streamThread()) / n, (cpuLast.process() - cpuFirst.process()) / n,
-                (cpuLast.broker() - cpuFirst.broker()) / n);
+                (cpuLast.broker() - cpuFirst.broker()) / n, (modelLast - modelFirst) / n);
     }
 
     /**
