@@ -14,7 +14,7 @@
     // end: end of the window, epoch ms, exclusive (null: follow the newest data and its live updates).
     version: null, shownVersion: null, end: null, versions: [],
     candles: 0, forecastPoints: 0, liveUpdates: 0, lastPrice: null, lastLiveTs: null,
-    loads: 0, reconnects: 0, errors: [], backtestRun: null, equityCurves: 0
+    loads: 0, reconnects: 0, resumes: 0, errors: [], backtestRun: null, equityCurves: 0
   };
   let lastCandle = null;
   let lastForecastTime = 0;
@@ -263,14 +263,19 @@
     const symbol = state.symbol;
     events = new EventSource('/api/stream?symbol=' + encodeURIComponent(symbol));
     let opened = 0;
-    events.addEventListener('ready', () => {
+    events.addEventListener('ready', (e) => {
       setLive(true);
-      // The browser reconnected (a dropped connection, a restarted service, or this page lagging too far behind):
-      // what was published meanwhile never arrived, so load it from the database.
+      // The browser reconnected. It sent the id of the last forecast it got, and when the service still had what
+      // followed (a dropped connection), those forecasts come next ('resumed'). Otherwise (a restarted service,
+      // or this page lagging too far behind) they never will, so load them from the database.
       if (++opened > 1) {
         state.reconnects++;
-        loadChart().catch(report);
-        loadErrors(true).catch(report);
+        if (JSON.parse(e.data).resumed) {
+          state.resumes++;
+        } else {
+          loadChart().catch(report);
+          loadErrors(true).catch(report);
+        }
       }
     });
     events.addEventListener('forecast', (e) => {

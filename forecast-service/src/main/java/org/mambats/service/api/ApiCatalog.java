@@ -64,7 +64,9 @@ public final class ApiCatalog {
             "One backtest run: configuration, full metrics and the equity curve of every model",
             List.of(path("id", Type.ID, "run id from /api/backtests")), JSON);
     public static final Endpoint STREAM = new Endpoint("/api/stream",
-            "Server-sent events: every new forecast (event 'forecast', data as on the forecasts topic) as it arrives",
+            "Server-sent events: first 'ready' (data {symbol, topic, resumed}), then every new forecast (event 'forecast', data as on "
+                    + "the forecasts topic, with an id) as it arrives. A client that reconnects with the header Last-Event-ID gets the "
+                    + "forecasts it missed first, when the service still has them ('resumed': true); otherwise it must reload them",
             List.of(query("symbol", Type.SYMBOL, false, "only this symbol (default: all)")), "text/event-stream");
     public static final Endpoint HEALTH = new Endpoint("/health",
             "Health of the service and what it depends on: 200 when up, 503 when a dependency is down", List.of(), JSON);

@@ -45,7 +45,12 @@ public final class ForecastApi implements AutoCloseable {
     private final String version;
     /** Events a live client may fall behind before it is disconnected (its browser reconnects and reloads). */
     static final int LIVE_CLIENT_BACKLOG = 2_000;
-    private final LiveClients liveClients = new LiveClients(LIVE_CLIENT_BACKLOG);
+    /**
+     * Events kept for clients that reconnect with Last-Event-ID (about 8 MB of forecasts): a reconnect takes a few
+     * seconds, in which one symbol ticking 100 times a second publishes 300 forecasts.
+     */
+    static final int LIVE_REPLAY_EVENTS = 20_000;
+    private final LiveClients liveClients = new LiveClients(LIVE_CLIENT_BACKLOG, LIVE_REPLAY_EVENTS);
     private final Set<String> liveSymbols = ConcurrentHashMap.newKeySet();
     private final Consumer<LiveForecastFeed.Update> fanOut = this::fanOut;
     private volatile List<String> symbols = List.of();
@@ -281,8 +286,6 @@ public final class ForecastApi implements AutoCloseable {
         String raw = client.ctx().queryParam("symbol");
         String symbol = raw == null ? null : raw.trim(); // as checkStream validated it
         client.keepAlive();
-        // A first event, so the browser knows the stream is open before any forecast arrives.
-        client.sendEvent("ready", json.createObjectNode().put("symbol", symbol).put("topic", feed.topic()).toString());
         liveClients.add(new LiveClients.Connection() {
             @Override
             public String symbol() {
@@ -290,8 +293,16 @@ public final class ForecastApi implements AutoCloseable {
             }
 
             @Override
-            public void send(String event, String data) {
-                client.sendEvent(event, data);
+            public void opened(boolean resumed) {
+                // A first event, so the client knows the stream is open before any forecast arrives, and whether
+                // the forecasts it missed follow (resumed) or must be loaded from the REST endpoints.
+                client.sendEvent("ready", json.createObjectNode().put("symbol", symbol).put("topic", feed.topic())
+                        .put("resumed", resumed).toString());
+            }
+
+            @Override
+            public void send(String event, String id, String data) {
+                client.sendEvent(event, data, id);
             }
 
             @Override
@@ -308,7 +319,7 @@ public final class ForecastApi implements AutoCloseable {
             public void close() {
                 client.close();
             }
-        });
+        }, client.ctx().header("Last-Event-ID"));
     }
 
     private void fanOut(LiveForecastFeed.Update u) {

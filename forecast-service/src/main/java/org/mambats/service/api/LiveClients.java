@@ -1,5 +1,8 @@
 package org.mambats.service.api;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -17,8 +20,15 @@ import org.slf4j.LoggerFactory;
  * <p>Why: writing an event blocks once a client stops reading (a stalled browser tab, a dead network path) until
  * the server's idle timeout. Sent from the feed's thread, one such client would hold up every other client and the
  * Kafka consumer behind them. Here the feed only enqueues; a stuck client delays itself. A client that falls
- * {@code capacity} events behind is disconnected rather than silently skipped ahead: its browser reconnects
- * (EventSource does so by itself) and reloads what it shows, so a chart never has a hole nobody knows about.
+ * {@code capacity} events behind is disconnected rather than silently skipped ahead.
+ *
+ * <p><b>Resuming.</b> Every event has an id, {@code <instance>-<n>}: this service instance's name and the event's
+ * number. The last {@code replay} events are kept, and a client that reconnects with the id of the last event it
+ * got (EventSource sends it as {@code Last-Event-ID} by itself) first receives the events of its symbol it
+ * missed, in order, then the live ones: a dropped connection leaves no hole. When that cannot be done (the id is
+ * from another instance, such as one restarted or behind the same load balancer, or the missed events are no
+ * longer kept or would not fit the client's queue), the connection says it did not resume, and the client must
+ * reload what it shows from the REST endpoints; the dashboard does.
  */
 final class LiveClients implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LiveClients.class);
@@ -28,8 +38,11 @@ final class LiveClients implements AutoCloseable {
     interface Connection {
         String symbol();
 
-        /** Sends one event; may block while the client is slow. */
-        void send(String event, String data);
+        /** Tells the client the stream is open and whether it resumed from the id it gave; the first thing sent. */
+        void opened(boolean resumed);
+
+        /** Sends one event with its id; may block while the client is slow. */
+        void send(String event, String id, String data);
 
         /** Sends a comment line, which clients ignore: keeps a quiet stream from looking idle. */
         void comment(String text);
@@ -46,40 +59,100 @@ final class LiveClients implements AutoCloseable {
      */
     static final long KEEP_ALIVE_NANOS = TimeUnit.SECONDS.toNanos(15);
 
-    private final int capacity;
-    private final long keepAliveNanos;
-    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
-    private final AtomicLong laggedOut = new AtomicLong();
-
-    LiveClients(int capacity) {
-        this(capacity, KEEP_ALIVE_NANOS);
+    /** An event as queued and kept for replay. */
+    private record Event(long number, String symbol, String data) {
     }
 
-    LiveClients(int capacity, long keepAliveNanos) {
+    private final int capacity;
+    private final int replay;
+    private final long keepAliveNanos;
+    /** This instance's part of event ids: its start time and a random part, so two instances never share it. */
+    private final String instance = Long.toString(System.currentTimeMillis(), 36) + Long.toString(
+            java.util.concurrent.ThreadLocalRandom.current().nextLong(36L * 36 * 36 * 36), 36);
+    private final Set<Client> clients = ConcurrentHashMap.newKeySet();
+    private final AtomicLong laggedOut = new AtomicLong();
+    /** The last {@link #replay} events, oldest first; guarded by {@code this}, as is {@link #published}. */
+    private final ArrayDeque<Event> recent = new ArrayDeque<>();
+    private long published;
+
+    LiveClients(int capacity, int replay) {
+        this(capacity, replay, KEEP_ALIVE_NANOS);
+    }
+
+    LiveClients(int capacity, int replay, long keepAliveNanos) {
         this.capacity = capacity;
+        this.replay = replay;
         this.keepAliveNanos = keepAliveNanos;
     }
 
-    /** Starts sending {@code publish}ed events to {@code connection} until it closes. */
-    void add(Connection connection) {
+    /**
+     * Starts sending events to {@code connection} until it closes. With the id of the last event the client got
+     * ({@code lastEventId}, or null for a new client), it first gets the events of its symbol published since, when
+     * they are all still kept; returns whether it did ({@link Connection#opened} is told the same).
+     */
+    boolean add(Connection connection, String lastEventId) {
         Client c = new Client(connection);
-        clients.add(c);
+        boolean resumed;
+        // Under the lock publish takes, so no event falls between the missed ones and the live ones.
+        synchronized (this) {
+            List<Event> missed = missedSince(lastEventId, connection.symbol());
+            resumed = missed != null && missed.size() <= capacity;
+            if (resumed) {
+                c.queue.addAll(missed);
+            }
+            c.resumed = resumed;
+            clients.add(c);
+        }
         c.thread.start();
+        return resumed;
     }
 
-    /** Queues an event for every client that follows {@code symbol}; never blocks. */
-    void publish(String symbol, String data) {
+    /** The kept events for {@code symbol} (null: all) after the one with id {@code id}; null if that cannot be told. */
+    private List<Event> missedSince(String id, String symbol) {
+        if (id == null || !id.startsWith(instance + "-")) {
+            return null;
+        }
+        long last;
+        try {
+            last = Long.parseLong(id.substring(instance.length() + 1));
+        } catch (NumberFormatException e) {
+            return null;
+        }
+        long oldestKept = recent.isEmpty() ? published + 1 : recent.peekFirst().number();
+        if (last > published || last < oldestKept - 1) {
+            return null; // not an id this instance gave, or events after it are no longer kept
+        }
+        List<Event> missed = new ArrayList<>();
+        for (Event e : recent) {
+            if (e.number() > last && (symbol == null || symbol.equals(e.symbol()))) {
+                missed.add(e);
+            }
+        }
+        return missed;
+    }
+
+    /** Queues an event for every client that follows {@code symbol} and keeps it for replay; never blocks. */
+    synchronized void publish(String symbol, String data) {
+        Event event = new Event(++published, symbol, data);
+        recent.addLast(event);
+        if (recent.size() > replay) {
+            recent.removeFirst();
+        }
         for (Client c : clients) {
             String want = c.connection.symbol();
             if (want != null && !want.equals(symbol)) {
                 continue;
             }
-            if (!c.queue.offer(data)) {
+            if (!c.queue.offer(event)) {
                 laggedOut.incrementAndGet();
                 LOG.info("live client disconnected: {} events behind", capacity);
                 c.stop();
             }
         }
+    }
+
+    private String id(Event e) {
+        return instance + "-" + e.number();
     }
 
     int size() {
@@ -100,9 +173,11 @@ final class LiveClients implements AutoCloseable {
 
     private final class Client implements Runnable {
         final Connection connection;
-        final BlockingQueue<String> queue = new ArrayBlockingQueue<>(capacity);
+        final BlockingQueue<Event> queue = new ArrayBlockingQueue<>(capacity);
         final Thread thread;
         volatile boolean stopped;
+        /** Whether it resumed from its last event id; told to the client first. */
+        volatile boolean resumed;
         private final AtomicBoolean closed = new AtomicBoolean();
 
         Client(Connection connection) {
@@ -114,11 +189,12 @@ final class LiveClients implements AutoCloseable {
         @Override
         public void run() {
             try {
+                connection.opened(resumed);
                 long lastWrite = System.nanoTime();
                 while (!stopped && !connection.terminated()) {
-                    String data = queue.poll(1, TimeUnit.SECONDS);
-                    if (data != null && !stopped) {
-                        connection.send("forecast", data);
+                    Event e = queue.poll(1, TimeUnit.SECONDS);
+                    if (e != null && !stopped) {
+                        connection.send("forecast", id(e), e.data());
                         lastWrite = System.nanoTime();
                     } else if (!stopped && System.nanoTime() - lastWrite >= keepAliveNanos) {
                         connection.comment("keep-alive");

@@ -1,6 +1,7 @@
 package org.mambats.service.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -10,7 +11,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** One stuck client must not hold up the others, and one that falls too far behind is disconnected. */
+/**
+ * One stuck client must not hold up the others, one that falls too far behind is disconnected, and one that
+ * reconnects with the id of its last event gets what it missed, or is told it must reload.
+ */
 class LiveClientsTest {
 
     /** A connection that records what it receives; a stuck one blocks in its first send until interrupted. */
@@ -21,6 +25,10 @@ class LiveClientsTest {
         final CountDownLatch closed = new CountDownLatch(1);
         final java.util.concurrent.atomic.AtomicInteger closes = new java.util.concurrent.atomic.AtomicInteger();
         final CountDownLatch sending = new CountDownLatch(1);
+        /** The id of each received event, in order. */
+        final List<String> ids = new CopyOnWriteArrayList<>();
+        final CountDownLatch opened = new CountDownLatch(1);
+        volatile boolean resumed;
 
         FakeConnection(String symbol, boolean stuck) {
             this.symbol = symbol;
@@ -33,7 +41,13 @@ class LiveClientsTest {
         }
 
         @Override
-        public void send(String event, String data) {
+        public void opened(boolean resumed) {
+            this.resumed = resumed;
+            opened.countDown();
+        }
+
+        @Override
+        public void send(String event, String id, String data) {
             sending.countDown();
             if (stuck) {
                 try {
@@ -43,6 +57,7 @@ class LiveClientsTest {
                 }
                 return;
             }
+            ids.add(id);
             received.add(event + ":" + data);
         }
 
@@ -73,9 +88,9 @@ class LiveClientsTest {
     @Test
     @Timeout(30)
     void aQuietStreamGetsKeepAliveCommentsAndEventsStillFlow() throws Exception {
-        try (LiveClients clients = new LiveClients(10, TimeUnit.MILLISECONDS.toNanos(500))) {
+        try (LiveClients clients = new LiveClients(10, 100, TimeUnit.MILLISECONDS.toNanos(500))) {
             FakeConnection quiet = new FakeConnection("ETHUSD", false);
-            clients.add(quiet);
+            clients.add(quiet, null);
             clients.publish("BTCUSD", "not for it");
             quiet.awaitReceived(2);
             assertTrue(quiet.received.size() >= 2 && quiet.received.stream().allMatch(r -> r.equals("comment:keep-alive")), quiet.received.toString());
@@ -91,13 +106,13 @@ class LiveClientsTest {
     @Test
     @Timeout(60) // sending on the publishing thread would block here forever
     void aStuckClientDelaysNobodyAndIsDisconnectedOnceItsBacklogIsFull() throws Exception {
-        try (LiveClients clients = new LiveClients(10)) {
+        try (LiveClients clients = new LiveClients(10, 100)) {
             FakeConnection stuck = new FakeConnection(null, true);
             FakeConnection everything = new FakeConnection(null, false);
             FakeConnection btcOnly = new FakeConnection("BTCUSD", false);
-            clients.add(stuck);
-            clients.add(everything);
-            clients.add(btcOnly);
+            clients.add(stuck, null);
+            clients.add(everything, null);
+            clients.add(btcOnly, null);
             assertEquals(3, clients.size());
 
             clients.publish("BTCUSD", "b0");
@@ -128,11 +143,11 @@ class LiveClientsTest {
 
     @Test
     void aClientThatWentAwayIsRemovedAndCloseStopsTheRest() throws Exception {
-        LiveClients clients = new LiveClients(10);
+        LiveClients clients = new LiveClients(10, 100);
         FakeConnection gone = new FakeConnection(null, false);
         FakeConnection staying = new FakeConnection(null, false);
-        clients.add(gone);
-        clients.add(staying);
+        clients.add(gone, null);
+        clients.add(staying, null);
         gone.close(); // the browser tab was closed
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (clients.size() > 1 && System.nanoTime() < deadline) {
@@ -145,5 +160,77 @@ class LiveClientsTest {
         clients.close();
         assertTrue(staying.closed.await(10, TimeUnit.SECONDS));
         assertEquals(0, clients.laggedOut());
+    }
+
+    @Test
+    @Timeout(30)
+    void aClientThatReconnectsWithItsLastEventIdGetsWhatItMissedInOrderThenLiveEvents() throws Exception {
+        try (LiveClients clients = new LiveClients(10, 100)) {
+            FakeConnection first = new FakeConnection("BTCUSD", false);
+            assertFalse(clients.add(first, null), "a new client has nothing to resume");
+            assertTrue(first.opened.await(10, TimeUnit.SECONDS));
+            assertFalse(first.resumed);
+            clients.publish("BTCUSD", "b0");
+            clients.publish("ETHUSD", "e1");
+            clients.publish("BTCUSD", "b2");
+            first.awaitReceived(2);
+            assertEquals(List.of("forecast:b0", "forecast:b2"), first.received);
+            assertEquals(2, new java.util.HashSet<>(first.ids).size(), "ids differ: " + first.ids);
+            String lastId = first.ids.get(1);
+            first.close(); // the connection drops; meanwhile more is published
+            clients.publish("BTCUSD", "b3");
+            clients.publish("ETHUSD", "e4");
+            clients.publish("BTCUSD", "b5");
+
+            FakeConnection again = new FakeConnection("BTCUSD", false);
+            assertTrue(clients.add(again, lastId), "resumed");
+            clients.publish("BTCUSD", "b6");
+            again.awaitReceived(3);
+            assertTrue(again.opened.await(10, TimeUnit.SECONDS) && again.resumed, "told it resumed");
+            assertEquals(List.of("forecast:b3", "forecast:b5", "forecast:b6"), again.received,
+                    "the missed events of its symbol, in order, then the live one, each once");
+
+            // Every symbol: from b0's id, all that followed it.
+            FakeConnection everything = new FakeConnection(null, false);
+            assertTrue(clients.add(everything, first.ids.get(0)));
+            everything.awaitReceived(6);
+            assertEquals(List.of("forecast:e1", "forecast:b2", "forecast:b3", "forecast:e4", "forecast:b5", "forecast:b6"), everything.received);
+            // The ids given on replay are the ids the events had live.
+            assertEquals(again.ids.get(2), everything.ids.get(5));
+        }
+    }
+
+    @Test
+    void anIdItCannotResumeFromIsRefusedAndTheClientToldToReload() throws Exception {
+        try (LiveClients clients = new LiveClients(3, 5); LiveClients otherInstance = new LiveClients(3, 5)) {
+            FakeConnection watcher = new FakeConnection(null, false);
+            clients.add(watcher, null);
+            otherInstance.publish("BTCUSD", "elsewhere");
+            FakeConnection elsewhere = new FakeConnection(null, false);
+            otherInstance.add(elsewhere, null);
+            otherInstance.publish("BTCUSD", "x");
+            elsewhere.awaitReceived(1);
+            String foreignId = elsewhere.ids.get(0);
+            for (int i = 0; i < 8; i++) {
+                clients.publish(i % 2 == 0 ? "ETHUSD" : "BTCUSD", "e" + i);
+                watcher.awaitReceived(i + 1); // one at a time: its queue holds only 3
+            }
+            List<String> ids = watcher.ids;
+
+            assertFalse(clients.add(new FakeConnection(null, false), foreignId), "an id of another instance (one restarted, say)");
+            assertFalse(clients.add(new FakeConnection(null, false), "nonsense"), "not an id at all");
+            assertFalse(clients.add(new FakeConnection(null, false), ids.get(0)), "the events after it are no longer kept (5 kept)");
+            assertFalse(clients.add(new FakeConnection(null, false), ids.get(3)), "4 missed events do not fit a queue of 3");
+            assertTrue(clients.add(new FakeConnection("BTCUSD", false), ids.get(3)), "but 4 missed of which 2 its symbol's do");
+            String future = ids.get(7).substring(0, ids.get(7).lastIndexOf('-') + 1) + "99";
+            assertFalse(clients.add(new FakeConnection(null, false), future), "an id this instance has not given yet");
+            FakeConnection refused = new FakeConnection(null, false);
+            clients.add(refused, ids.get(0));
+            assertTrue(refused.opened.await(10, TimeUnit.SECONDS));
+            assertFalse(refused.resumed, "told it did not resume");
+            clients.publish("BTCUSD", "live");
+            refused.awaitReceived(1);
+            assertEquals(List.of("forecast:live"), refused.received, "no replay, only what comes next");
+        }
     }
 }

@@ -245,6 +245,7 @@ class DashboardBrowserTest {
         service = ForecastService.start(db, ForecastService.Settings.local(port, broker.bootstrapServers()), new ServiceMetrics());
         waitFor(Duration.ofSeconds(60), "the page reconnected and reloaded", () -> number(js, "dashboard.reconnects") >= 1
                 && number(js, "dashboard.lastPrice") == 102.75);
+        assertEquals(0.0, number(js, "dashboard.resumes"), "a restarted service cannot resume the old one's stream");
 
         Files.write(Path.of("target", "dashboard-browser-test.png"), browser.getScreenshotAs(OutputType.BYTES));
     }
