@@ -9,11 +9,15 @@ import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import io.javalin.http.sse.SseClient;
 import io.javalin.json.JavalinJackson;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -188,7 +192,8 @@ public final class ForecastApi implements AutoCloseable {
         }
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
-                .put("truncated", rows.truncated).put("next_from", rows.nextFrom).set("forecasts", rows.items);
+                .put("truncated", rows.truncated).put("next_from", rows.nextFrom).put("next", nextPage(ctx, rows.nextFrom, r, version))
+                .set("forecasts", rows.items);
         ctx.json(out);
     }
 
@@ -201,7 +206,8 @@ public final class ForecastApi implements AutoCloseable {
         out.put("bucket", p.text("bucket"));
         if (bucket == null) {
             MarketQueries.Rows rows = queries.ticks(symbol, r, ApiCatalog.MAX_ROWS);
-            out.put("truncated", rows.truncated).put("next_from", rows.nextFrom).set("ticks", rows.items);
+            out.put("truncated", rows.truncated).put("next_from", rows.nextFrom).put("next", nextPage(ctx, rows.nextFrom, r, null))
+                    .set("ticks", rows.items);
         } else {
             out.put("truncated", false).set("candles", queries.candles(symbol, r, bucket).items);
         }
@@ -386,6 +392,28 @@ public final class ForecastApi implements AutoCloseable {
         }
         long from = r.from().toEpochMilli();
         return new RequestParams.TimeRange(Instant.ofEpochMilli(from - Math.floorMod(from, bucket.toMillis())), r.to());
+    }
+
+    /**
+     * The address of the next page of a truncated answer (null when there is none): the same request from
+     * {@code nextFrom}, with this answer's end and model version written in. Left to their defaults, both could move
+     * between pages (new data, a newly deployed model), and the pages would no longer add up to one answer.
+     */
+    private static String nextPage(Context ctx, Long nextFrom, RequestParams.TimeRange r, String version) {
+        if (nextFrom == null) {
+            return null;
+        }
+        Map<String, String> query = new LinkedHashMap<>();
+        ctx.queryParamMap().forEach((name, values) -> query.put(name, values.get(0)));
+        query.put("from", Long.toString(nextFrom));
+        query.put("to", Long.toString(r.to().toEpochMilli()));
+        if (version != null) {
+            query.put("model_version", version);
+        }
+        StringBuilder next = new StringBuilder(ctx.path()).append('?');
+        query.forEach((name, value) -> next.append(next.charAt(next.length() - 1) == '?' ? "" : "&")
+                .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        return next.toString();
     }
 
     private ObjectNode envelope(String symbol, RequestParams.TimeRange r) {

@@ -194,6 +194,8 @@ class ForecastApiTest {
                     JsonNode ticks = page.get("ticks");
                     assertTrue(ticks.size() <= ApiCatalog.MAX_ROWS && ticks.get(ticks.size() - 1).get("ts").asLong() < next,
                             "a page ends before the time the next one starts at");
+                    assertEquals("/api/ticks?symbol=DENSE&from=" + next + "&to=" + (T0 + 60_000), page.get("next").asText(),
+                            "the next page's address");
                     from = next;
                 }
                 assertEquals(2, pages);
@@ -201,6 +203,50 @@ class ForecastApiTest {
             } finally {
                 try (Statement st = c.createStatement()) {
                     st.executeUpdate("DELETE FROM ticks WHERE symbol = 'DENSE'");
+                }
+            }
+        }
+    }
+
+    @Test
+    void pagesOfForecastsFollowedByTheirNextAddressStayWithTheFirstPagesVersionAndEnd() throws Exception {
+        int n = ApiCatalog.MAX_ROWS + 10;
+        try (Connection c = db.dataSource().getConnection()) {
+            try {
+                try (PreparedStatement f = c.prepareStatement("INSERT INTO forecasts (symbol, ts, seq, horizon, model, model_version, price, "
+                        + "levels, log_returns, q10, q50, q90, p10, p50, p90) VALUES ('PAGED', ?, ?, '60s', 'm', ?, 100, '{0.1,0.5,0.9}', "
+                        + "'{0,0,0}', 0, 0, 0, 100, 100, 100)");
+                     Statement st = c.createStatement()) {
+                    st.executeUpdate("INSERT INTO ticks (symbol, ts, price, size, seq) VALUES ('PAGED', '" + new Timestamp(T0) + "', 100, 1, 0)");
+                    for (int i = 0; i < n; i++) {
+                        f.setTimestamp(1, new Timestamp(T0 + i));
+                        f.setLong(2, i);
+                        f.setString(3, "v1");
+                        f.addBatch();
+                    }
+                    f.executeBatch();
+                }
+                // No range and no version: the last hour of the symbol's data, of its newest model.
+                JsonNode first = ok("/api/forecasts?symbol=PAGED&horizon=60s");
+                assertTrue(first.get("truncated").asBoolean());
+                assertEquals("v1", first.get("model_version").asText());
+                long end = first.get("to").asLong();
+                // Meanwhile a new model is deployed and its first forecast stored, later than everything: without
+                // the version and end written into the next address, the next page would be that model's.
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("INSERT INTO forecasts (symbol, ts, seq, horizon, model, model_version, price, levels, log_returns) "
+                            + "VALUES ('PAGED', '" + new Timestamp(T0 + n + 5) + "', " + n + ", '60s', 'm', 'v2', 100, '{0.1,0.5,0.9}', '{0,0,0}')");
+                }
+                String next = first.get("next").asText();
+                assertTrue(next.contains("model_version=v1") && next.contains("to=" + end), next);
+                JsonNode second = ok(next);
+                assertEquals("v1", second.get("model_version").asText());
+                assertEquals(n - first.get("forecasts").size(), second.get("forecasts").size(), "the rest of v1's forecasts");
+                assertTrue(second.get("next").isNull());
+            } finally {
+                try (Statement st = c.createStatement()) {
+                    st.executeUpdate("DELETE FROM forecasts WHERE symbol = 'PAGED'");
+                    st.executeUpdate("DELETE FROM ticks WHERE symbol = 'PAGED'");
                 }
             }
         }
