@@ -177,9 +177,10 @@ public class BacktestCommand implements Callable<Integer> {
                     r.rule.costsBps(), org.mambats.backtest.metrics.TradingRule.latencyText(r.rule.latencyMillis()));
             for (var e : r.trading.entrySet()) {
                 TradingSimulation.Result t = e.getValue();
-                System.out.printf(Locale.ROOT, "  %-13s return %+8.2f%%  Sharpe %7.2f  Sortino %7.2f  max DD %6.2f%%  hit %5.1f%%  trades %,7d  turnover/day %8.1f%n",
-                        e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), t.sortino(), 100 * t.maxDrawdown(), 100 * t.hitRate(), t.trades(),
-                        t.turnoverPerDay());
+                double[] ci = t.sharpeInterval95();
+                System.out.printf(Locale.ROOT, "  %-13s return %+8.2f%%  Sharpe %7.2f [%.2f, %.2f]  Sortino %7.2f  max DD %6.2f%%  hit %5.1f%%  "
+                                + "trades %,7d  turnover/day %8.1f%n", e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), ci[0], ci[1], t.sortino(),
+                        100 * t.maxDrawdown(), 100 * t.hitRate(), t.trades(), t.turnoverPerDay());
             }
             for (var e : r.returnByLatency.entrySet()) {
                 StringBuilder b = new StringBuilder();

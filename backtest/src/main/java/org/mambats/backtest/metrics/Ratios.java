@@ -47,6 +47,39 @@ public final class Ratios {
     }
 
     /**
+     * Standard error of {@link #sharpe}, annualised the same way, from Mertens (2002): the variance of a Sharpe
+     * ratio estimated from n returns is {@code (1 - skew * SR + (kurtosis - 1) / 4 * SR^2) / n} for the per-period
+     * ratio SR, which is Lo's {@code (1 + SR^2 / 2) / n} for normal returns; a trading rule's bar returns are far
+     * from normal (many flat bars, a few large ones). For short bars the per-bar SR is small and the error is close
+     * to {@code sqrt(bars per year / n) = 1 / sqrt(years)} either way: a Sharpe ratio measured over two weeks is
+     * known to within about +-10. Returns are taken as independent from bar to bar; serially correlated returns
+     * would widen it further. A 95% interval is {@code sharpe +- 1.96 * this}.
+     */
+    public static double sharpeStandardError(double[] r, double periodsPerYear) {
+        int n = r.length;
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double mean = mean(r), m2 = 0, m3 = 0, m4 = 0;
+        for (double v : r) {
+            double d = v - mean;
+            m2 += d * d;
+            m3 += d * d * d;
+            m4 += d * d * d * d;
+        }
+        m2 /= n;
+        m3 /= n;
+        m4 /= n;
+        if (!(m2 > 0)) {
+            return Double.NaN;
+        }
+        double skew = m3 / Math.pow(m2, 1.5), kurtosis = m4 / (m2 * m2);
+        double sr = mean / Math.sqrt(m2 * n / (n - 1)); // per period, with the sample sd as in sharpe()
+        double variance = (1 - skew * sr + (kurtosis - 1) / 4 * sr * sr) / n;
+        return Math.sqrt(Math.max(0, variance) * periodsPerYear);
+    }
+
+    /**
      * Annualised Sortino ratio (target 0): mean / downside deviation * sqrt(periods per year), the downside
      * deviation being {@code sqrt(sum(min(r, 0)^2) / n)} over all n periods.
      */

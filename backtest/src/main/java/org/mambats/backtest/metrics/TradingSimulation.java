@@ -48,8 +48,14 @@ public final class TradingSimulation {
         }
     }
 
-    public record Result(double cumulativeReturn, double sharpe, double sortino, double maxDrawdown, double hitRate, long trades,
-                         long winningTrades, double turnover, double turnoverPerDay, double exposure, double[] equity) {
+    /** {@code sharpeStandardError}: see {@link Ratios#sharpeStandardError}; a 95% interval is sharpe +- 1.96 of it. */
+    public record Result(double cumulativeReturn, double sharpe, double sharpeStandardError, double sortino, double maxDrawdown,
+                         double hitRate, long trades, long winningTrades, double turnover, double turnoverPerDay, double exposure,
+                         double[] equity) {
+        /** The 95% confidence interval of the Sharpe ratio: {low, high}. */
+        public double[] sharpeInterval95() {
+            return new double[] {sharpe - 1.96 * sharpeStandardError, sharpe + 1.96 * sharpeStandardError};
+        }
     }
 
     /**
@@ -98,7 +104,8 @@ public final class TradingSimulation {
         }
         double[] barReturns = Ratios.barReturns(m.times, equity, bar.toMillis());
         double perYear = 365.0 * DAY_MILLIS / bar.toMillis();
-        return new Result(equity[n - 1] - 1, Ratios.sharpe(barReturns, perYear), Ratios.sortino(barReturns, perYear),
+        return new Result(equity[n - 1] - 1, Ratios.sharpe(barReturns, perYear), Ratios.sharpeStandardError(barReturns, perYear),
+                Ratios.sortino(barReturns, perYear),
                 Ratios.maxDrawdown(equity), trades == 0 ? Double.NaN : (double) wins / trades, trades, wins, turnover,
                 turnover / m.days(), (double) held / (n - 1), equity);
     }

@@ -150,6 +150,10 @@ public final class MetricsJson {
     static void trading(ObjectNode o, TradingSimulation.Result t) {
         put(o, "cumulative_return", t.cumulativeReturn());
         put(o, "sharpe", t.sharpe());
+        put(o, "sharpe_standard_error", t.sharpeStandardError());
+        double[] ci = t.sharpeInterval95();
+        put(o, "sharpe_ci95_low", ci[0]);
+        put(o, "sharpe_ci95_high", ci[1]);
         put(o, "sortino", t.sortino());
         put(o, "max_drawdown", t.maxDrawdown());
         put(o, "hit_rate", t.hitRate());
@@ -194,6 +198,8 @@ public final class MetricsJson {
                 + "floor(4 (n/100)^(2/9))); two-sided p from N(0,1); negative statistic = model better");
         d.put("cumulative_return", "final equity / initial - 1, after costs");
         d.put("sharpe", "mean / sample sd of bar returns of the equity, times sqrt(bars per year); risk-free 0");
+        d.put("sharpe_standard_error", "Mertens (2002): sqrt((1 - skew SR + (kurtosis - 1) / 4 SR^2) / n) for the per-bar SR, times "
+                + "sqrt(bars per year); bar returns taken as independent. sharpe_ci95_low/high: sharpe -+ 1.96 of it");
         d.put("sortino", "mean / sqrt(mean(min(r,0)^2)) of bar returns, times sqrt(bars per year)");
         d.put("max_drawdown", "largest fall of the equity from its running peak, fraction of the peak (tick resolution)");
         d.put("hit_rate", "share of closed positions (entry to exit or reversal) with a profit after costs");
