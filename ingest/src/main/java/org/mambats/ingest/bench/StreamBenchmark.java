@@ -71,20 +71,23 @@ public final class StreamBenchmark {
             throughput(false, 1, n);
             throughput(true, 1, n);
             throughput(false, 100, n);
-            // Then rounds of all six runs, interleaved, so a burst of load from elsewhere on this shared machine
+            // Then rounds of all eight runs, interleaved, so a burst of load from elsewhere on this shared machine
             // hits one round rather than one side of a comparison.
             List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
                     e100 = new ArrayList<>(), b100 = new ArrayList<>(), m100t2 = new ArrayList<>(), p100t2 = new ArrayList<>();
-            StreamThreadProfile profile = new StreamThreadProfile();
-            for (int r = 0; r < rounds; r++) {
-                m1.add(throughput(false, 1, n));
-                p1.add(throughput(true, 1, n));
-                m100.add(throughput(false, 100, n));
-                p100.add(throughput(true, 100, n));
-                e100.add(everyTick(() -> throughput(false, 100, n)));
-                b100.add(kafkaDefaultBatches(() -> throughput(false, 100, n)));
-                m100t2.add(twoStreamThreads(() -> throughput(false, 100, n)));
-                p100t2.add(twoStreamThreads(() -> throughput(true, 100, n)));
+            Map<String, Map<StreamThreadProfile.Activity, Integer>> samples;
+            try (StreamThreadProfile profile = new StreamThreadProfile()) {
+                for (int r = 0; r < rounds; r++) {
+                    m1.add(throughput(false, 1, n));
+                    p1.add(throughput(true, 1, n));
+                    m100.add(throughput(false, 100, n));
+                    p100.add(throughput(true, 100, n));
+                    e100.add(everyTick(() -> throughput(false, 100, n)));
+                    b100.add(kafkaDefaultBatches(() -> throughput(false, 100, n)));
+                    m100t2.add(twoStreamThreads(() -> throughput(false, 100, n)));
+                    p100t2.add(twoStreamThreads(() -> throughput(true, 100, n)));
+                }
+                samples = profile.stop(List.of("-mamba-", "-pass-"));
             }
             out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
                     "pass-through", "ratio", "ratio in each round");
@@ -103,8 +106,6 @@ public final class StreamBenchmark {
                         median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond),
                         median(t, Throughput::modelMicros));
             }
-            var samples = profile.stop(List.of("-mamba-", "-pass-"));
-            profile.close();
             out.println("  where the stream threads' time goes (Java Flight Recorder, a sample every 10 ms, all rounds):");
             out.println("    Mamba:        " + StreamThreadProfile.shares(samples.get("-mamba-")));
             out.println("    pass-through: " + StreamThreadProfile.shares(samples.get("-pass-")));
