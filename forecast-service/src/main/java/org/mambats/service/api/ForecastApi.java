@@ -410,9 +410,8 @@ public final class ForecastApi implements AutoCloseable {
         if (version != null) {
             query.put("model_version", version);
         }
-        StringBuilder next = new StringBuilder(ctx.path()).append('?');
-        query.forEach((name, value) -> next.append(next.charAt(next.length() - 1) == '?' ? "" : "&")
-                .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=').append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+        java.util.StringJoiner next = new java.util.StringJoiner("&", ctx.path() + "?", "");
+        query.forEach((name, value) -> next.add(URLEncoder.encode(name, StandardCharsets.UTF_8) + "=" + URLEncoder.encode(value, StandardCharsets.UTF_8)));
         return next.toString();
     }
 
