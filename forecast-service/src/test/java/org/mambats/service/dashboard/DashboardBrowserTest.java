@@ -130,6 +130,7 @@ class DashboardBrowserTest {
 
     @Test
     void chartRendersUpdatesLiveAndSwitchesSymbol() throws Exception {
+        assertTrue(Runtime.version().feature() >= 25, "the service runs on Java " + Runtime.version());
         assumeTrue(browserProblem == null, () -> "headless Chromium not available: " + browserProblem);
         browser.get("http://127.0.0.1:" + service.port() + "/");
         JavascriptExecutor js = browser;

@@ -18,7 +18,12 @@ public final class BrokerMain {
     private BrokerMain() {
     }
 
+    /** Starts the line the child writes to its log with its Java version. */
+    static final String JAVA_LINE_PREFIX = "mamba-ts broker: Java ";
+
     public static void main(String[] args) {
+        // First line of the child's log: which Java it runs on (the parent's, java.home; tests check it).
+        System.err.println(JAVA_LINE_PREFIX + Runtime.version() + " at " + System.getProperty("java.home"));
         String parent = System.getProperty(PARENT_PID_PROPERTY);
         if (parent != null && !parent.isBlank()) {
             long pid = Long.parseLong(parent.trim());

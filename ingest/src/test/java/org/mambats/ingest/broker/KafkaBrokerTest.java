@@ -58,6 +58,15 @@ class KafkaBrokerTest {
     }
 
     @Test
+    void theChildJvmRunsOnJava25() throws Exception {
+        assertTrue(Runtime.version().feature() >= 25, "the tests run on Java " + Runtime.version());
+        String line = Files.readAllLines(broker.childLog()).stream()
+                .filter(l -> l.startsWith(BrokerMain.JAVA_LINE_PREFIX)).findFirst().orElseThrow();
+        Runtime.Version child = Runtime.Version.parse(line.substring(BrokerMain.JAVA_LINE_PREFIX.length()).split(" ")[0]);
+        assertTrue(child.feature() >= 25, line);
+    }
+
+    @Test
     void produceAndConsumeOnThreePartitions() throws Exception {
         assertTrue(broker.pid().isPresent(), "child JVM mode");
         assertTrue(broker.bootstrapServers().startsWith("127.0.0.1:"));

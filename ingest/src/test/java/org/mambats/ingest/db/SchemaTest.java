@@ -65,6 +65,7 @@ class SchemaTest {
      */
     @Test
     void sessionsAreInUtcWhateverTheJvmZone() throws Exception {
+        assertTrue(Runtime.version().feature() >= 25, "the embedded PostgreSQL's client runs on Java " + Runtime.version());
         java.util.TimeZone jvm = java.util.TimeZone.getDefault();
         java.util.TimeZone.setDefault(java.util.TimeZone.getTimeZone("Asia/Kolkata"));
         try (Database other = Database.connect(pg.jdbcUrl(), null, 2);

@@ -90,6 +90,7 @@ class ForecastTopologyTest {
     @ParameterizedTest(name = "cache {0} bytes, in-memory store {1}, snapshot interval {2} ms")
     @CsvSource({"10485760,false,0", "0,false,0", "0,true,0", "25000,false,0", "25000,true,0", "10485760,false,10000", "0,true,10000"})
     void forecastsEqualPredictBitForBitAcrossSymbols(long cacheBytes, boolean inMemoryStore, long snapshotIntervalMs) throws Exception {
+        assertTrue(Runtime.version().feature() >= 25, "RocksDB and the operator run on Java " + Runtime.version());
         Path csv = TestModels.syntheticCsv(tmp, 400, "AAA", "BBB", "CCC");
         ForecastModel model = TestModels.checkpoint(tmp, csv);
         Map<String, float[]> expected = predicted(model, csv);

@@ -96,6 +96,7 @@ class TrainerTest {
 
     @Test
     void learnsAnAr1ProcessWithVolatilityRegimes() {
+        assertTrue(Runtime.version().feature() >= 25, "ND4J trains on Java " + Runtime.version());
         Synthetic train = ar1(24_000, 1);
         Synthetic val = ar1(6_000, 2);
         MambaConfig c = new MambaConfig(16, 1, 8, 2, 32, 4, 1, 1e-5f, true, false);
