@@ -13,6 +13,7 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.forecast.ForecastStepper;
 import org.mambats.model.forecast.SymbolState;
+import org.mambats.model.tick.RejectionSummary;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickRow;
@@ -50,12 +51,15 @@ public class PredictCommand implements Callable<Integer> {
         }
         System.err.printf("predict: %d rows, %d accepted, %d duplicates, %d rejected, %d unparseable -> %s (model %s %s)%n",
                 stats.rows, stats.accepted, stats.duplicates, stats.rejected, stats.unparseable, output, model.name(), model.version());
+        stats.reasons.lines().forEach(l -> System.err.println("predict:   " + l));
         return 0;
     }
 
     /** Counts of what happened to the input rows. */
     public static final class Stats {
         public long rows, accepted, duplicates, rejected, unparseable;
+        /** The rows that did not become forecasts, by reason, with the first example of each. */
+        public final RejectionSummary reasons = new RejectionSummary();
     }
 
     public static void writeHeader(Writer out, ForecastModel model) throws IOException {
@@ -80,7 +84,7 @@ public class PredictCommand implements Callable<Integer> {
             stats.rows++;
             if (!row.parsed()) {
                 stats.unparseable++;
-                System.err.println("row " + row.index() + ": " + row.error());
+                stats.reasons.add("unparseable", row.index(), row.error());
                 return;
             }
             Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
@@ -90,10 +94,13 @@ public class PredictCommand implements Callable<Integer> {
             SymbolState state = states.computeIfAbsent(t.symbol(), s -> model.newState());
             TickValidator.Verdict v = stepper.process(t, state);
             switch (v.outcome()) {
-                case DUPLICATE -> stats.duplicates++;
+                case DUPLICATE -> {
+                    stats.duplicates++;
+                    stats.reasons.add("duplicate", row.index(), v.reason());
+                }
                 case REJECT -> {
                     stats.rejected++;
-                    System.err.println("row " + row.index() + " rejected: " + v.reason());
+                    stats.reasons.add("rejected", row.index(), v.reason());
                 }
                 case ACCEPT -> {
                     stats.accepted++;

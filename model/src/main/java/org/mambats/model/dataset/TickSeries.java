@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mambats.model.features.TickFeatures;
+import org.mambats.model.tick.RejectionSummary;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickRow;
@@ -40,6 +41,8 @@ public final class TickSeries {
     /** Counts of what happened to the file's rows. */
     public static final class Counts {
         public long rows, accepted, duplicates, rejected, unparseable;
+        /** The rows that did not become ticks, by reason, with the first example of each. */
+        public final RejectionSummary reasons = new RejectionSummary();
 
         @Override
         public String toString() {
@@ -59,6 +62,7 @@ public final class TickSeries {
             counts.rows++;
             if (!row.parsed()) {
                 counts.unparseable++;
+                counts.reasons.add("unparseable", row.index(), row.error());
                 return;
             }
             Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
@@ -68,8 +72,14 @@ public final class TickSeries {
             Builder b = builders.computeIfAbsent(t.symbol(), Builder::new);
             TickValidator.Verdict v = validator.check(t, b.position);
             switch (v.outcome()) {
-                case DUPLICATE -> counts.duplicates++;
-                case REJECT -> counts.rejected++;
+                case DUPLICATE -> {
+                    counts.duplicates++;
+                    counts.reasons.add("duplicate", row.index(), v.reason());
+                }
+                case REJECT -> {
+                    counts.rejected++;
+                    counts.reasons.add("rejected", row.index(), v.reason());
+                }
                 case ACCEPT -> {
                     counts.accepted++;
                     validator.accept(t, b.position);

@@ -8,11 +8,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -27,7 +22,13 @@ import java.util.function.Consumer;
  *       caller;</li>
  *   <li>{@code symbol,ts,price,size[,bid,ask][,seq]}: time as ISO-8601 (UTC when no offset is given) or epoch
  *       milliseconds; columns may come in any order.</li>
+ *   <li>a {@code .json} file: bars in ta4j's JSON form, see {@link BarJson};</li>
+ *   <li>bars, {@code date,open,high,low,close,volume} (the ta4j Apple file, most vendors' daily files): the close
+ *       is the price, the volume the size, the date or date-time the time; {@code symbol} optional.</li>
  * </ul>
+ * Column names are case-insensitive; the time may be {@code ts}, {@code timestamp}, {@code time}, {@code date} or
+ * {@code datetime}, the price {@code price} or {@code close}, the size {@code size}, {@code amount}, {@code volume}
+ * or {@code qty} (0 when there is none).
  * A row that cannot be parsed is reported with its reason, never dropped silently; value checks (a negative
  * price, a duplicate, ...) are {@link TickValidator}'s job.
  */
@@ -69,6 +70,12 @@ public final class TickCsv {
 
     /** Streams every data row, in file order, to {@code sink}. */
     public static void read(String location, String defaultSymbol, Consumer<TickRow> sink) throws IOException {
+        if (location.toLowerCase(Locale.ROOT).endsWith(".json")) {
+            try (InputStream in = open(location)) {
+                BarJson.read(in, location, defaultSymbol, sink);
+            }
+            return;
+        }
         try (BufferedReader in = new BufferedReader(new InputStreamReader(open(location), StandardCharsets.UTF_8), 1 << 16)) {
             String header = in.readLine();
             if (header == null) {
@@ -77,9 +84,9 @@ public final class TickCsv {
             Map<String, Integer> cols = columns(header);
             Format format = detect(location, cols);
             Integer symbolCol = cols.get("symbol");
-            int timeCol = firstOf(cols, "ts", "timestamp", "time");
-            int priceCol = cols.get("price");
-            int sizeCol = firstOf(cols, "size", "amount", "volume", "qty");
+            int timeCol = firstOf(cols, TIME_COLUMNS);
+            int priceCol = firstOf(cols, PRICE_COLUMNS);
+            int sizeCol = hasAny(cols, SIZE_COLUMNS) ? firstOf(cols, SIZE_COLUMNS) : -1;
             Integer bidCol = cols.get("bid");
             Integer askCol = cols.get("ask");
             Integer seqCol = cols.get("seq");
@@ -106,14 +113,27 @@ public final class TickCsv {
         return cols;
     }
 
+    private static final String[] TIME_COLUMNS = {"ts", "timestamp", "time", "date", "datetime"};
+    private static final String[] PRICE_COLUMNS = {"price", "close"};
+    private static final String[] SIZE_COLUMNS = {"size", "amount", "volume", "qty"};
+
     private static Format detect(String location, Map<String, Integer> cols) throws IOException {
-        boolean hasTime = cols.containsKey("ts") || cols.containsKey("timestamp") || cols.containsKey("time");
-        boolean hasSize = cols.containsKey("size") || cols.containsKey("amount") || cols.containsKey("volume") || cols.containsKey("qty");
-        if (!hasTime || !cols.containsKey("price") || !hasSize) {
-            throw new IOException(location + ": header must be 'timestamp,price,amount' or 'symbol,ts,price,size[,bid,ask][,seq]', got "
-                    + cols.keySet());
+        if (!hasAny(cols, TIME_COLUMNS) || !hasAny(cols, PRICE_COLUMNS)) {
+            throw new IOException(location + ": header must be 'timestamp,price,amount', 'symbol,ts,price,size[,bid,ask][,seq]' "
+                    + "or bars 'date,open,high,low,close,volume', got " + cols.keySet());
         }
-        return cols.containsKey("symbol") || cols.containsKey("ts") ? Format.SYMBOL_TS : Format.UNIX_SECONDS;
+        boolean unixSeconds = !cols.containsKey("symbol") && !cols.containsKey("ts") && !cols.containsKey("date")
+                && !cols.containsKey("datetime");
+        return unixSeconds ? Format.UNIX_SECONDS : Format.SYMBOL_TS;
+    }
+
+    private static boolean hasAny(Map<String, Integer> cols, String... names) {
+        for (String n : names) {
+            if (cols.containsKey(n)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static int firstOf(Map<String, Integer> cols, String... names) {
@@ -134,7 +154,7 @@ public final class TickCsv {
             String symbol = symbolCol == null ? defaultSymbol : field(f, symbolCol).trim();
             long millis = format == Format.UNIX_SECONDS ? parseUnixSeconds(timeText) : parseTime(timeText);
             double price = number(f, priceCol, "price");
-            double size = number(f, sizeCol, "size");
+            double size = sizeCol < 0 ? 0 : number(f, sizeCol, "size");
             double bid = optionalNumber(f, bidCol, "bid");
             double ask = optionalNumber(f, askCol, "ask");
             long seq = Tick.NO_SEQ;
@@ -181,43 +201,25 @@ public final class TickCsv {
         return v;
     }
 
+    /** Unix seconds (the Bitstamp file), or an ISO-8601 time in a column named like one. */
     static long parseUnixSeconds(String text) {
         String s = text.trim();
+        if (s.indexOf('-') > 0 || s.indexOf(':') > 0) {
+            return TickTime.parse(s);
+        }
         try {
             double seconds = Double.parseDouble(s);
             if (!Double.isFinite(seconds)) {
                 throw new NumberFormatException();
             }
-            return Math.round(seconds * 1000.0);
+            return TickTime.numericEpochMillis(Math.round(seconds * 1000.0), "unix seconds");
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("unparseable time '" + s + "' (expected unix seconds)");
         }
     }
 
-    /** Epoch milliseconds (all digits) or ISO-8601; a time without an offset is taken as UTC. */
+    /** Epoch milliseconds (all digits, range-checked) or ISO-8601; see {@link TickTime#parse}. */
     public static long parseTime(String text) {
-        String s = text.trim();
-        if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
-            try {
-                return Long.parseLong(s);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("unparseable time '" + s + "'");
-            }
-        }
-        try {
-            return Instant.parse(s).toEpochMilli();
-        } catch (DateTimeParseException ignored) {
-            // try the other ISO forms below
-        }
-        try {
-            return OffsetDateTime.parse(s).toInstant().toEpochMilli();
-        } catch (DateTimeParseException ignored) {
-            // try a local date-time
-        }
-        try {
-            return LocalDateTime.parse(s.replace(' ', 'T')).toInstant(ZoneOffset.UTC).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            throw new IllegalArgumentException("unparseable time '" + s + "' (expected ISO-8601 or epoch milliseconds)");
-        }
+        return TickTime.parse(text);
     }
 }

@@ -67,7 +67,7 @@ public final class TickJson {
             throw new IllegalArgumentException("missing ts");
         }
         if (ts.isIntegralNumber()) {
-            return ts.longValue();
+            return TickTime.numericEpochMillis(ts.longValue(), "epoch milliseconds");
         }
         if (ts.isTextual()) {
             return TickCsv.parseTime(ts.asText());

@@ -18,8 +18,12 @@ import java.nio.ByteBuffer;
  * same time, price and size as one of the last {@value Position#RECENT} accepted ticks.
  */
 public final class TickValidator {
-    /** 2000-01-01 and 2100-01-01: event times outside are a unit mistake (seconds for millis) or garbage. */
-    static final long MIN_TIME = 946_684_800_000L;
+    /**
+     * 1900-01-01 and 2100-01-01: event times outside are garbage. History of any era in between is fine (a 1991
+     * index, a 1996 FX series); a unit mistake in a numeric epoch (seconds for milliseconds) is caught where the
+     * number is read, see {@link TickTime}.
+     */
+    static final long MIN_TIME = -2_208_988_800_000L;
     static final long MAX_TIME = 4_102_444_800_000L;
 
     private final long graceMillis;
@@ -47,11 +51,11 @@ public final class TickValidator {
     }
 
     /**
-     * Why an event time (epoch ms) is not one a tick can have (before 2000 or after 2099, as seconds or microseconds
-     * read as milliseconds would be), or null.
+     * Why an event time (epoch ms) is not one a tick can have (before 1900 or after 2099), or null.
      */
     public static String timeProblem(long timeMillis) {
-        return timeMillis < MIN_TIME || timeMillis > MAX_TIME ? "implausible event time " + timeMillis + " ms since epoch" : null;
+        return timeMillis < MIN_TIME || timeMillis > MAX_TIME
+                ? "implausible event time " + timeMillis + " ms since epoch (before 1900 or after 2099)" : null;
     }
 
     /** Checks the fields alone, with no history: what any consumer can check before looking at state. */

@@ -31,7 +31,7 @@ class TickValidatorTest {
         Tick[] ticks = {
                 Tick.trade("X", T0, Double.NaN, 1, 0), Tick.trade("X", T0, Double.POSITIVE_INFINITY, 1, 0),
                 Tick.trade("X", T0, -1, 1, 0), Tick.trade("X", T0, 0, 1, 0), Tick.trade("X", T0, 10, -2, 0),
-                Tick.trade("X", T0, 10, Double.NaN, 0), Tick.trade(" ", T0, 10, 1, 0), Tick.trade("X", 1_700_000_000L, 10, 1, 0),
+                Tick.trade("X", T0, 10, Double.NaN, 0), Tick.trade(" ", T0, 10, 1, 0), Tick.trade("X", -2_300_000_000_000L, 10, 1, 0),
                 new Tick("X", T0, 10, 1, 10.5, 10.4, 0), new Tick("X", T0, 10, 1, -3, 10.4, 0),
         };
         for (int i = 0; i < ticks.length; i++) {
