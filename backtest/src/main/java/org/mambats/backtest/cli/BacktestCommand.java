@@ -110,11 +110,12 @@ public class BacktestCommand implements Callable<Integer> {
         c.bar = Durations.parse(bar);
         if (mode.checkpoint != null) {
             c.checkpoint = mode.checkpoint;
-            c.evalFromMillis = evalFrom == null ? null : TickCsv.parseTime(evalFrom);
-            if (c.evalFromMillis != null && c.evalFromMillis < 100_000_000_000L && evalFrom.trim().chars().allMatch(Character::isDigit)) {
-                throw new IllegalArgumentException("--eval-from " + evalFrom.trim() + " reads as epoch milliseconds, "
-                        + java.time.Instant.ofEpochMilli(c.evalFromMillis) + "; for epoch seconds write " + evalFrom.trim() + "000, or give an ISO-8601 time");
+            String from = evalFrom == null ? null : evalFrom.trim();
+            if (from != null && !from.isEmpty() && from.length() <= 11 && from.chars().allMatch(Character::isDigit)) {
+                throw new IllegalArgumentException("--eval-from " + from + " reads as epoch milliseconds, "
+                        + java.time.Instant.ofEpochMilli(Long.parseLong(from)) + "; for epoch seconds write " + from + "000, or give an ISO-8601 time");
             }
+            c.evalFromMillis = from == null ? null : TickCsv.parseTime(from);
         } else {
             if (evalFrom != null) {
                 throw new IllegalArgumentException("--eval-from applies to --checkpoint; walk-forward scores each fold's test window");
@@ -172,6 +173,13 @@ public class BacktestCommand implements Callable<Integer> {
         if (ref == null) {
             System.out.println("(no skill or DM: they compare against the no-change baseline, which --baselines left out)");
         }
+        r.verdicts.forEach(v -> System.out.println(v.words()));
+        List<ForecastScores> uncal = r.scores.get(org.mambats.backtest.run.Backtest.MAMBA_UNCALIBRATED);
+        List<ForecastScores> cal = r.scores.get(org.mambats.backtest.run.Backtest.MAMBA);
+        for (int h = 0; uncal != null && cal != null && h < r.horizons.size(); h++) {
+            System.out.printf(Locale.ROOT, "%s: coverage of the %s band %.3f before the online calibration, %.3f after%n",
+                    r.horizons.get(h).label(), bandText(r.quantiles), uncal.get(h).coverage(), cal.get(h).coverage());
+        }
         if (r.rule != null) {
             System.out.printf(Locale.ROOT, "trading on %s medians, %.1f bps costs, orders filled %s after the decision:%n", r.rule.horizon(),
                     r.rule.costsBps(), org.mambats.backtest.metrics.TradingRule.latencyText(r.rule.latencyMillis()));
@@ -193,6 +201,10 @@ public class BacktestCommand implements Callable<Integer> {
             }
         }
         System.out.println("report: " + r.config.reportDir.resolve(ReportWriter.HTML));
+    }
+
+    private static String bandText(float[] q) {
+        return Math.round(100 * q[0]) + "-" + Math.round(100 * q[q.length - 1]);
     }
 
     /** Runs the command on its own (the mamba-ts launcher registers it as a subcommand). */

@@ -103,7 +103,7 @@ public final class ReplayThroughput {
             StepperReplay.Stats st;
             try {
                 st = StepperReplay.replay(model, data, 0, data.rows(), 0,
-                        (p, tick, q) -> System.arraycopy(q, 0, eval, p * per, per), null);
+                        (p, tick, q, modelQ) -> System.arraycopy(q, 0, eval, p * per, per), null);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }

@@ -18,9 +18,12 @@ public final class StepperReplay {
     private StepperReplay() {
     }
 
-    /** Receives the forecast of each accepted row from {@code recordFrom} on; {@code quantiles} is the stepper's live buffer. */
+    /**
+     * Receives the forecast of each accepted row from {@code recordFrom} on: the calibrated quantiles the stream
+     * sends, and the model's own before calibration; both are the stepper's live buffers.
+     */
     public interface Recorder {
-        void record(int position, Tick tick, float[] quantiles) throws IOException;
+        void record(int position, Tick tick, float[] quantiles, float[] modelQuantiles) throws IOException;
     }
 
     /** Called about every two seconds and at the end. */
@@ -52,7 +55,7 @@ public final class StepperReplay {
                 case ACCEPT -> {
                     accepted++;
                     if (p >= recordFrom) {
-                        recorder.record(p, t, stepper.quantiles());
+                        recorder.record(p, t, stepper.quantiles(), stepper.modelQuantiles());
                         recorded++;
                     }
                 }

@@ -30,6 +30,7 @@ public final class Charts {
 
     private static final Map<String, Color> COLORS = Map.of(
             Backtest.MAMBA, new Color(31, 119, 180),
+            Backtest.MAMBA_UNCALIBRATED, new Color(158, 202, 225),
             NoChangeBaseline.NAME, new Color(127, 127, 127),
             "ewma", new Color(255, 127, 14),
             "ar", new Color(44, 160, 44),

@@ -53,6 +53,14 @@ public final class MetricsJson {
                     .put("annualisation", "sqrt(bars per 365-day year): crypto trades every day");
         }
 
+        ArrayNode verdicts = root.putArray("verdicts");
+        for (org.mambats.backtest.run.SkillVerdict v : r.verdicts) {
+            ObjectNode o = verdicts.addObject();
+            o.put("horizon", v.horizon()).put("versus", v.baseline()).put("outcome", v.outcome().name().toLowerCase(java.util.Locale.ROOT));
+            put(o, "skill", v.skill());
+            dm(o.putObject("dm_pinball"), v.dm());
+            o.put("words", v.words());
+        }
         ObjectNode models = root.putObject("models");
         for (ModelForecasts m : r.models) {
             ObjectNode mo = models.putObject(m.name);

@@ -33,6 +33,7 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.features.HorizonTargets;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.train.TrainingListener;
+import org.mambats.model.train.DataDefaults;
 import org.mambats.model.train.TrainingRecipe;
 
 /**
@@ -56,6 +57,8 @@ import org.mambats.model.train.TrainingRecipe;
  */
 public final class Backtest {
     public static final String MAMBA = "mamba";
+    /** The same forecasts before the online calibration's offsets: how much the calibration changes. */
+    public static final String MAMBA_UNCALIBRATED = "mamba-uncalibrated";
     public static final String BUY_AND_HOLD = "buy-and-hold";
     /** Without an overlap with the checkpoint's training data, the first part of the time range fits the baselines. */
     static final double CHECKPOINT_FIT_FRACTION = 0.2;
@@ -112,6 +115,7 @@ public final class Backtest {
         MarketData data = MarketData.read(cfg.data, cfg.symbol, st.volHalfLifeTicks, model.outOfOrderGraceMillis());
         TickSeries s = data.series;
         say("backtest: %s: %s; %s to %s", data.symbol, data.counts, Instant.ofEpochMilli(s.times[0]), Instant.ofEpochMilli(s.times[s.length - 1]));
+        data.counts.reasons.lines().forEach(l -> say("backtest:   %s", l));
         List<Horizon> horizons = model.horizons();
         float[] quantiles = model.quantiles();
         int median = medianIndex(quantiles);
@@ -166,7 +170,7 @@ public final class Backtest {
             evalFold[k] = 1;
         }
         List<ModelForecasts> models = newModels(evalIndex.length, horizons.size() * quantiles.length);
-        ModelForecasts mamba = models.get(0);
+        ModelForecasts mamba = models.get(0), uncalibrated = models.get(1);
         int[] evalOf = evalOfSeries(n, evalIndex);
 
         // The model over every row, as predict runs it.
@@ -174,11 +178,12 @@ public final class Backtest {
         int per = horizons.size() * quantiles.length;
         StepperReplay.Stats stats;
         try (ForecastCsvWriter csv = new ForecastCsvWriter(cfg.reportDir.resolve("forecasts.csv"), model)) {
-            stats = StepperReplay.replay(model, data, 0, data.rows(), 0, (p, tick, q) -> {
+            stats = StepperReplay.replay(model, data, 0, data.rows(), 0, (p, tick, q, raw) -> {
                 csv.write(data.rowIndex[p], tick, data.timeText[p], q);
                 int i = data.seriesIndex[p];
                 if (i >= 0 && evalOf[i] >= 0) {
                     System.arraycopy(q, 0, mamba.values, evalOf[i] * per, per);
+                    System.arraycopy(raw, 0, uncalibrated.values, evalOf[i] * per, per);
                 }
             }, replayProgress("replay"));
             mambaRowsWritten = csv.rows();
@@ -214,6 +219,12 @@ public final class Backtest {
 
     private BacktestResult walkForward() throws IOException {
         long t = System.nanoTime();
+        // Options not given are chosen from the data once, for every fold alike (see DataDefaults).
+        DataDefaults.Profile profile = DataDefaults.scan(cfg.data, cfg.symbol);
+        long trainTicks = profile.medianSpacingSeconds() > 0
+                ? (long) (cfg.trainWindow.toMillis() / 1000.0 / profile.medianSpacingSeconds() * (1 - cfg.training.validationFraction))
+                : profile.rows();
+        DataDefaults.apply(cfg.training, profile, Math.min(trainTicks, profile.rows())).forEach(l -> say("backtest: %s", l));
         List<Horizon> horizons = Horizon.parseList(cfg.training.horizons);
         float[] quantiles = cfg.training.quantiles.clone();
         for (int j = 0; j < quantiles.length; j++) {
@@ -227,6 +238,7 @@ public final class Backtest {
         MarketData data = MarketData.read(cfg.data, cfg.symbol, cfg.training.volHalfLife, cfg.training.graceMillis);
         TickSeries s = data.series;
         say("backtest: %s: %s; %s to %s", data.symbol, data.counts, Instant.ofEpochMilli(s.times[0]), Instant.ofEpochMilli(s.times[s.length - 1]));
+        data.counts.reasons.lines().forEach(l -> say("backtest:   %s", l));
         List<FoldPlan.Fold> plan = FoldPlan.plan(s, cfg.trainWindow, cfg.testWindow, cfg.retrainEvery);
         if (cfg.retrainEvery.compareTo(cfg.testWindow) > 0) {
             say("backtest: note: retraining every %s with %s test windows leaves ticks between test windows unscored",
@@ -249,7 +261,7 @@ public final class Backtest {
         int[] evalOf = evalOfSeries(s.length, evalIndex);
         int per = horizons.size() * quantiles.length;
         List<ModelForecasts> models = newModels(nEval, per);
-        ModelForecasts mamba = models.get(0);
+        ModelForecasts mamba = models.get(0), uncalibrated = models.get(1);
         ArrayNode folds = JsonNodeFactory.instance.arrayNode();
         double trainSeconds = 0, replaySeconds = 0;
         long mismatches = 0;
@@ -279,11 +291,12 @@ public final class Backtest {
                 int to = data.positionOf(f.testEnd() - 1) + 1;
                 long[] miss = new long[1];
                 ForecastCsvWriter w = csv;
-                StepperReplay.Stats st = StepperReplay.replay(model, data, from, to, recordFrom, (p, tick, q) -> {
+                StepperReplay.Stats st = StepperReplay.replay(model, data, from, to, recordFrom, (p, tick, q, raw) -> {
                     w.write(data.rowIndex[p], tick, data.timeText[p], q);
                     int i = data.seriesIndex[p];
                     if (i >= 0 && evalOf[i] >= 0) {
                         System.arraycopy(q, 0, mamba.values, evalOf[i] * per, per);
+                        System.arraycopy(raw, 0, uncalibrated.values, evalOf[i] * per, per);
                     } else {
                         miss[0]++;
                     }
@@ -337,8 +350,13 @@ public final class Backtest {
         o.put("validation_from", iso(set.splitTimeMillis)).put("fit_ticks", set.trainTicks).put("validation_ticks", set.validationTicks);
         o.put("epochs_run", fitted.fit().epochsRun()).put("best_epoch", fitted.fit().bestEpoch() + 1);
         o.put("validation_pinball", num(fitted.validationPinball())).put("validation_pinball_no_skill", num(fitted.noSkillPinball()));
-        say("  %s: %d epochs (best %d), validation pinball %.4f vs %.4f no-skill, %.0f s", tag, fitted.fit().epochsRun(),
-                fitted.fit().bestEpoch() + 1, fitted.validationPinball(), fitted.noSkillPinball(), fitted.seconds());
+        o.put("kept_baseline", fitted.keptBaseline());
+        if (fitted.guard() != null) {
+            o.put("guard", fitted.guard());
+        }
+        say("  %s: %d epochs (best %d), validation pinball %.4f vs %.4f for the baseline, %.0f s; %s", tag, fitted.fit().epochsRun(),
+                fitted.fit().bestEpoch() + 1, fitted.validationPinball(), fitted.noSkillPinball(), fitted.seconds(),
+                fitted.keptBaseline() ? "kept the baseline (" + fitted.guard() + ")" : "trained model kept (" + fitted.guard() + ")");
         return o;
     }
 
@@ -389,7 +407,7 @@ public final class Backtest {
         TickSeries fitTicks = s.slice(fitStart, testStart);
         TickSeries stream = s.slice(fitStart, testEnd);
         FitWindow window = new FitWindow(fitTicks, horizons, quantiles, cfg.training.validationFraction, cfg.training.seed);
-        for (ModelForecasts m : models.subList(1, models.size())) {
+        for (ModelForecasts m : models.subList(2, models.size())) {
             Baseline b = Baselines.create(m.name, cfg.lstmHidden, cfg.lstmEpochs, cfg.lstmWindow, cfg.lstmBlock, out);
             long t0 = System.nanoTime();
             Baseline.Fitted fitted = b.fit(window);
@@ -415,6 +433,7 @@ public final class Backtest {
     private List<ModelForecasts> newModels(int nEval, int per) {
         List<ModelForecasts> models = new ArrayList<>();
         models.add(new ModelForecasts(MAMBA, nEval, per));
+        models.add(new ModelForecasts(MAMBA_UNCALIBRATED, nEval, per));
         for (String b : Baselines.NAMES) {
             if (cfg.baselines.contains(b)) {
                 models.add(new ModelForecasts(b, nEval, per));
@@ -491,6 +510,26 @@ public final class Backtest {
                 r.dmPinball.put(m.name, dmP);
                 r.dmSquaredError.put(m.name, dmS);
             }
+        }
+
+        // The verdict: Mamba against the best classical baseline of each horizon.
+        ModelForecasts mamba = r.model(MAMBA);
+        for (int h = 0; mamba != null && h < hCount; h++) {
+            ModelForecasts best = null;
+            for (ModelForecasts m : r.models) {
+                if (!m.name.equals(MAMBA) && !m.name.equals(MAMBA_UNCALIBRATED)
+                        && (best == null || r.scores.get(m.name).get(h).pinballMean() < r.scores.get(best.name).get(h).pinballMean())) {
+                    best = m;
+                }
+            }
+            if (best == null) {
+                break;
+            }
+            double[] d = Losses.difference(Losses.pinballSeries(mamba.values, r.targets, r.mask, h, hCount, r.quantiles),
+                    Losses.pinballSeries(best.values, r.targets, r.mask, h, hCount, r.quantiles));
+            double skill = 1 - r.scores.get(MAMBA).get(h).pinballMean() / r.scores.get(best.name).get(h).pinballMean();
+            r.verdicts.add(new SkillVerdict(r.horizons.get(h).label(), best.name, skill,
+                    DieboldMariano.testInBlocks(d, blocks.get(h), -1)));
         }
 
         // Trading: every model by the same rule on the same ticks.

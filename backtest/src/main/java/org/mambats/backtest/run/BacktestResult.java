@@ -37,6 +37,8 @@ public final class BacktestResult {
     /** Per model (not the reference), per horizon: DM on the mean pinball loss and on the squared error of the median. */
     public final Map<String, List<DieboldMariano.Result>> dmPinball = new LinkedHashMap<>();
     public final Map<String, List<DieboldMariano.Result>> dmSquaredError = new LinkedHashMap<>();
+    /** Per horizon: Mamba against the run's best classical baseline, in words (empty without baselines). */
+    public final List<SkillVerdict> verdicts = new java.util.ArrayList<>();
     public TradingRule rule;
     public TradingSimulation.Market market;
     /** Per model, plus "buy-and-hold". */

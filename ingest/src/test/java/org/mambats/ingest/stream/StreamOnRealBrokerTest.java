@@ -73,6 +73,12 @@ class StreamOnRealBrokerTest {
         }
         ticks.sort(Comparator.comparingLong(Tick::timeMillis));
         expected = predicted(model);
+        // The forecasts compared bit for bit include the online calibration's offsets: check they have moved.
+        org.mambats.model.forecast.ForecastStepper stepper = model.newStepper();
+        org.mambats.model.forecast.SymbolState aaa = model.newState();
+        ticks.stream().filter(x -> x.symbol().equals("AAA")).forEach(x -> stepper.process(x, aaa));
+        assertTrue(aaa.calibration.resolved(0) > 100 && aaa.calibration.offset(0, 0) != 0,
+                "the calibration has outcomes to learn from: " + aaa.calibration.resolved(0));
     }
 
     /** predict's forecasts of {@code m} over the ticks, by "symbol,seq,horizon". */

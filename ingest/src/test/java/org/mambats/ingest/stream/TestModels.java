@@ -33,7 +33,10 @@ public final class TestModels {
         return csv;
     }
 
-    /** A forecaster checkpoint fitted (normalisation only) on {@code csv}, with horizons 1tick and 5s. */
+    /**
+     * A forecaster checkpoint fitted (normalisation and volatility unit only) on {@code csv}, with horizons 1tick
+     * and 5s and the default online calibration.
+     */
     public static ForecastModel checkpoint(Path dir, Path csv) throws IOException {
         return checkpoint(dir, csv, 5);
     }
@@ -55,6 +58,9 @@ public final class TestModels {
         s.featureStd = set.normalizer.std();
         s.deltaTimeScaling = true;
         s.dtReferenceSeconds = set.dtReferenceSeconds;
+        // Forecasts in volatility units, calibrated online (the defaults of a trained checkpoint), so every stream
+        // test that compares forecasts bit for bit with predict covers the calibration's state too.
+        s.volatilityReferenceBps = set.volatilityReferenceBps;
         Path ckpt = dir.resolve(seed == 5 ? "ckpt" : "ckpt-" + seed);
         ForecastModel.save(ckpt, w, s);
         return ForecastModel.load(ckpt);

@@ -11,6 +11,7 @@ import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.dataset.TrainingSet;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.train.TrainingListener;
+import org.mambats.model.train.DataDefaults;
 import org.mambats.model.train.TrainingRecipe;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -48,9 +49,13 @@ public class TrainCommand implements Callable<Integer> {
                     + "and 0.9: add them (other levels may go alongside).");
         }
         System.err.println("train: reading " + data + " ...");
+        DataDefaults.Profile profile = DataDefaults.scan(data, symbol);
+        DataDefaults.apply(recipe, profile, (long) (profile.rows() * (1 - recipe.validationFraction)))
+                .forEach(l -> System.err.println("train: " + l));
         TickSeries.Counts counts = new TickSeries.Counts();
         Map<String, TickSeries> series = TickSeries.read(data, symbol, recipe.volHalfLife, recipe.graceMillis, counts);
         System.err.println("train: " + counts + "; symbols " + series.keySet());
+        counts.reasons.lines().forEach(l -> System.err.println("train:   " + l));
         TrainingSet set = recipe.trainingSet(series.values());
         System.err.printf(Locale.ROOT, "train: %d training ticks before %s, %d validation ticks after%n",
                 set.trainTicks, Instant.ofEpochMilli(set.splitTimeMillis), set.validationTicks);
@@ -65,11 +70,14 @@ public class TrainCommand implements Callable<Integer> {
         System.err.printf(Locale.ROOT, "train: %d epochs (best %d) in %.0f s -> %s%n", fitted.fit().epochsRun(), fitted.fit().bestEpoch() + 1,
                 fitted.seconds(), out);
         if (!Double.isNaN(fitted.validationPinball())) {
-            double gain = 1 - fitted.validationPinball() / fitted.noSkillPinball();
-            System.err.printf(Locale.ROOT, "train: validation pinball loss %.4f vs %.4f for the no-skill forecast (training quantiles): %s%n",
-                    fitted.validationPinball(), fitted.noSkillPinball(), gain > 0 ? String.format(Locale.ROOT, "%.1f%% better", 100 * gain)
-                            : String.format(Locale.ROOT, "%.1f%% WORSE: this model does not beat the no-skill forecast", -100 * gain));
+            System.err.printf(Locale.ROOT, "train: validation pinball loss %.4f vs %.4f for the EWMA-volatility baseline "
+                            + "(the training targets' spread in volatility units, centred on no change)%n", fitted.validationPinball(), fitted.noSkillPinball());
         }
+        if (fitted.guard() != null) {
+            System.err.println("train: " + fitted.guard());
+        }
+        System.err.println("train: the model " + TrainingRecipe.verdict(!Double.isNaN(fitted.validationPinball()),
+                fitted.keptBaseline(), fitted.validationPinball(), fitted.noSkillPinball()));
         return 0;
     }
 

@@ -1,5 +1,6 @@
 package org.mambats.model.cli;
 
+import org.mambats.model.train.DataDefaults;
 import org.mambats.model.train.TrainingRecipe;
 import picocli.CommandLine.Option;
 
@@ -12,8 +13,9 @@ public final class TrainingOptions {
     /** The defaults are the recipe's own, so they are written down in one place. */
     private static final TrainingRecipe DEFAULTS = new TrainingRecipe();
 
-    @Option(names = "--horizons", description = "Forecast horizons (default ${DEFAULT-VALUE}).")
-    String horizons = DEFAULTS.horizons;
+    @Option(names = "--horizons", description = "Forecast horizons (default: chosen from the data: "
+            + DataDefaults.TRADE_HORIZONS + " on trades, " + DataDefaults.BAR_HORIZONS + " on bars).")
+    String horizons;
     @Option(names = "--quantiles", split = ",", defaultValue = TrainingRecipe.DEFAULT_QUANTILES,
             description = "Quantile levels; the backtest needs 0.5, its point forecast (default ${DEFAULT-VALUE}).")
     float[] quantiles;
@@ -29,10 +31,10 @@ public final class TrainingOptions {
     int dConv = DEFAULTS.dConv;
     @Option(names = "--epochs", description = "Maximum epochs (default ${DEFAULT-VALUE}).")
     int epochs = DEFAULTS.epochs;
-    @Option(names = "--batch", description = "Windows per batch (default ${DEFAULT-VALUE}).")
-    int batch = DEFAULTS.batch;
-    @Option(names = "--window", description = "Ticks per TBPTT window (default ${DEFAULT-VALUE}).")
-    int window = DEFAULTS.window;
+    @Option(names = "--batch", description = "Windows per batch (default: chosen from the data, up to 32).")
+    Integer batch;
+    @Option(names = "--window", description = "Ticks per TBPTT window (default: chosen from the data, 32 to 256).")
+    Integer window;
     @Option(names = "--lr", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double learningRate = DEFAULTS.learningRate;
     @Option(names = "--weight-decay", description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
@@ -46,8 +48,19 @@ public final class TrainingOptions {
     double validationFraction = DEFAULTS.validationFraction;
     @Option(names = "--delta-time-scaling", description = "Scale the SSM step delta by the elapsed time between ticks (state decays in real time).")
     boolean deltaTimeScaling;
-    @Option(names = "--vol-half-life", description = "Half-life of the volatility feature, in ticks (default ${DEFAULT-VALUE}).")
-    double volHalfLife = DEFAULTS.volHalfLife;
+    @Option(names = "--vol-half-life", description = "Half-life of the running volatility (a feature, and the forecasts' "
+            + "unit), in ticks (default: chosen from the data: " + (long) DataDefaults.TRADE_VOL_HALF_LIFE + " on trades, "
+            + (long) DataDefaults.BAR_VOL_HALF_LIFE + " on bars).")
+    Double volHalfLife;
+    @Option(names = "--from-scratch", description = "Train the head from the reference initialisation instead of starting at the "
+            + "EWMA-volatility baseline and learning a correction (for comparison; the guard then compares with the baseline all the same).")
+    boolean fromScratch;
+    @Option(names = "--fixed-scale", description = "Targets in the training window's fixed scale instead of the running "
+            + "volatility's (for comparison: the band then does not widen when volatility rises).")
+    boolean fixedScale;
+    @Option(names = "--calibration-rate", description = "Online calibration: how far a quantile's offset moves per outcome, in "
+            + "volatility units; 0 turns it off (default ${DEFAULT-VALUE}).")
+    double calibrationRate = DEFAULTS.calibrationRate;
     @Option(names = "--grace-ms", description = "Out-of-order grace for late ticks, ms (default ${DEFAULT-VALUE}).")
     long graceMillis = DEFAULTS.graceMillis;
     @Option(names = "--seed", description = "Seed: the same data, options and seed give the same checkpoint (default ${DEFAULT-VALUE}).")
@@ -60,7 +73,11 @@ public final class TrainingOptions {
     /** A new recipe with these options; a malformed horizon fails here, before any data is read. */
     public TrainingRecipe recipe() {
         TrainingRecipe r = new TrainingRecipe();
-        r.horizons = horizons;
+        if (horizons != null) {
+            r.horizons = horizons;
+        } else {
+            r.fromData.add(TrainingRecipe.HORIZONS);
+        }
         r.quantiles = quantiles.clone();
         r.dModel = dModel;
         r.layers = layers;
@@ -68,16 +85,31 @@ public final class TrainingOptions {
         r.expand = expand;
         r.dConv = dConv;
         r.epochs = epochs;
-        r.batch = batch;
-        r.window = window;
+        if (batch != null) {
+            r.batch = batch;
+        } else {
+            r.fromData.add(TrainingRecipe.BATCH);
+        }
+        if (window != null) {
+            r.window = window;
+        } else {
+            r.fromData.add(TrainingRecipe.WINDOW);
+        }
         r.learningRate = learningRate;
         r.weightDecay = weightDecay;
         r.clip = clip;
         r.patience = patience;
         r.validationFraction = validationFraction;
         r.deltaTimeScaling = deltaTimeScaling;
-        r.volHalfLife = volHalfLife;
+        if (volHalfLife != null) {
+            r.volHalfLife = volHalfLife;
+        } else {
+            r.fromData.add(TrainingRecipe.VOL_HALF_LIFE);
+        }
         r.graceMillis = graceMillis;
+        r.startFromBaseline = !fromScratch;
+        r.volatilityScaling = !fixedScale;
+        r.calibrationRate = calibrationRate;
         r.seed = seed;
         r.name = name;
         r.threads = threads;

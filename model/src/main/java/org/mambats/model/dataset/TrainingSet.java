@@ -8,6 +8,7 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.features.HorizonTargets;
 import org.mambats.model.features.Normalizer;
 import org.mambats.model.features.TickFeatures;
+import org.mambats.model.features.VolatilityScale;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.train.PinballLoss;
 import org.mambats.model.train.TrainingSequence;
@@ -26,6 +27,8 @@ public final class TrainingSet {
     public final List<TrainingSequence> validation = new ArrayList<>();
     public final Normalizer normalizer;
     public final float[] targetScale;
+    /** The training ticks' RMS of volatility_bps, the unit targets are divided by (see VolatilityScale); 0 = fixed. */
+    public final double volatilityReferenceBps;
     public final double dtReferenceSeconds;
     public final long splitTimeMillis;
     public final long firstTimeMillis;
@@ -34,9 +37,26 @@ public final class TrainingSet {
     public final long validationTicks;
     /** Per horizon and quantile, the training targets' empirical quantiles (normalised): the no-skill forecast. */
     public final float[] climatology;
+    /**
+     * The forecast a model starts from and must beat: the climatology made symmetric around 0 (no change), see
+     * {@link #symmetricAroundZero}. Per horizon and quantile, normalised: times the volatility scale, the
+     * EWMA-volatility forecast with the training returns' spread. Neither the median nor the skew is taken from the
+     * training window, whose drift over a few hundred bars is noise (a falling half-year would forecast a fall).
+     */
+    public final float[] baseline;
 
+    /** A set with volatility-scaled targets (the default, see {@link VolatilityScale}). */
     public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
                        boolean deltaTimeScaling) {
+        this(series, horizons, quantiles, validationFraction, deltaTimeScaling, true);
+    }
+
+    /**
+     * @param volatilityScaled divide each target by the symbol's running volatility at its tick (over the training
+     *                         ticks' RMS of it) as well as by the horizon's scale; false for the fixed scale alone
+     */
+    public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
+                       boolean deltaTimeScaling, boolean volatilityScaled) {
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
         }
@@ -86,6 +106,15 @@ public final class TrainingSet {
             trainTargets.add(HorizonTargets.compute(p.times, p.prices, horizons));
         }
         normalizer = Normalizer.fit(raw, n, f);
+        double volSquares = 0;
+        for (int i = 0; i < n; i++) {
+            double v = raw[i * f + VolatilityScale.FEATURE];
+            volSquares += v * v;
+        }
+        volatilityReferenceBps = volatilityScaled && n > 0 && volSquares > 0 ? Math.sqrt(volSquares / n) : 0;
+        for (int k = 0; k < trainParts.size(); k++) {
+            divideByVolatility(trainParts.get(k), trainTargets.get(k), h);
+        }
         dtReferenceSeconds = elapsedCount == 0 || elapsedSum <= 0 ? 1.0 : elapsedSum / elapsedCount;
         targetScale = new float[h];
         climatology = new float[h * quantiles.length];
@@ -115,6 +144,8 @@ public final class TrainingSet {
             }
         }
 
+        baseline = symmetricAroundZero(climatology, quantiles, h);
+
         long tt = 0;
         for (int k = 0; k < trainParts.size(); k++) {
             TickSeries p = trainParts.get(k);
@@ -124,12 +155,59 @@ public final class TrainingSet {
         long vt = 0;
         for (TickSeries p : valParts) {
             float[] targets = HorizonTargets.compute(p.times, p.prices, horizons);
+            divideByVolatility(p, targets, h);
             int context = p.indexAtOrAfter(splitTimeMillis);
             validation.add(sequence(p, targets, context, horizons.size(), deltaTimeScaling));
             vt += p.length - context;
         }
         trainTicks = tt;
         validationTicks = vt;
+    }
+
+    /**
+     * The climatology with no drift: per horizon, level tau gets half the distance between the climatology's tau
+     * and 1 - tau quantiles (signed), so the median is 0 and the band symmetric. A level without its mirror among
+     * the levels is shifted by the climatology's median (or kept, without a 0.5 level).
+     */
+    public static float[] symmetricAroundZero(float[] climatology, float[] quantiles, int horizons) {
+        int nq = quantiles.length;
+        float[] out = climatology.clone();
+        int medianLevel = -1;
+        for (int q = 0; q < nq; q++) {
+            if (quantiles[q] == 0.5f) {
+                medianLevel = q;
+            }
+        }
+        for (int j = 0; j < horizons; j++) {
+            int base = j * nq;
+            float median = medianLevel >= 0 ? climatology[base + medianLevel] : 0;
+            for (int q = 0; q < nq; q++) {
+                int mirror = -1;
+                for (int r = 0; r < nq; r++) {
+                    if (Math.abs(quantiles[r] - (1 - quantiles[q])) < 1e-6f) {
+                        mirror = r;
+                    }
+                }
+                out[base + q] = mirror >= 0 ? 0.5f * (climatology[base + q] - climatology[base + mirror])
+                        : climatology[base + q] - median;
+            }
+        }
+        return out;
+    }
+
+    /** Tick i of p's volatility ratio: what its targets are divided by besides the horizon's scale. */
+    public float volatilityRatio(TickSeries p, int i) {
+        return VolatilityScale.ratio(p.rawFeatures[i * TickFeatures.COUNT + VolatilityScale.FEATURE], volatilityReferenceBps);
+    }
+
+    /** Divides each tick's targets by its volatility ratio, as the stepper multiplies its quantiles by it. */
+    private void divideByVolatility(TickSeries p, float[] targets, int h) {
+        for (int i = 0; i < p.length; i++) {
+            float ratio = volatilityRatio(p, i);
+            for (int j = 0; j < h; j++) {
+                targets[i * h + j] /= ratio;
+            }
+        }
     }
 
     private TrainingSequence sequence(TickSeries p, float[] targets, int context, int h, boolean deltaTimeScaling) {
@@ -154,14 +232,51 @@ public final class TrainingSet {
 
     /** Mean pinball loss (normalised units) of the no-skill forecast, the training targets' quantiles, on {@code seqs}. */
     public double climatologyLoss(List<TrainingSequence> seqs, float[] quantiles) {
+        return loss(climatology, seqs, quantiles);
+    }
+
+    /** Mean pinball loss (normalised units) of {@link #baseline} on {@code seqs}. */
+    public double baselineLoss(List<TrainingSequence> seqs, float[] quantiles) {
+        return loss(baseline, seqs, quantiles);
+    }
+
+    /** Per sequence and tick, the loss of {@link #baseline} (as {@link PinballLoss#perTick} sums it). */
+    public double[][] baselinePerTick(List<TrainingSequence> seqs, float[] quantiles) {
+        PinballLoss loss = new PinballLoss(quantiles);
+        double[][] out = new double[seqs.size()][];
+        for (int i = 0; i < seqs.size(); i++) {
+            TrainingSequence s = seqs.get(i);
+            float[] q = new float[s.length() * baseline.length];
+            for (int t = 0; t < s.length(); t++) {
+                System.arraycopy(baseline, 0, q, t * baseline.length, baseline.length);
+            }
+            out[i] = new double[s.length()];
+            loss.perTick(q, s.targets(), s.nHorizons(), s.length(), out[i], 0);
+        }
+        return out;
+    }
+
+    /**
+     * How many ticks the longest horizon spans: its tick count, or for a time horizon its length over the training
+     * ticks' mean spacing. Outcomes closer together than this overlap.
+     */
+    public int longestHorizonTicks(List<Horizon> horizons) {
+        double most = 1;
+        for (Horizon hz : horizons) {
+            most = Math.max(most, hz.inTicks() ? hz.amount() : hz.millis() / 1000.0 / dtReferenceSeconds);
+        }
+        return (int) Math.min(1 << 20, Math.ceil(most));
+    }
+
+    private static double loss(float[] forecast, List<TrainingSequence> seqs, float[] quantiles) {
         PinballLoss loss = new PinballLoss(quantiles);
         double sum = 0;
         long count = 0;
         for (TrainingSequence s : seqs) {
             int h = s.nHorizons();
-            float[] q = new float[s.length() * climatology.length];
+            float[] q = new float[s.length() * forecast.length];
             for (int i = 0; i < s.length(); i++) {
-                System.arraycopy(climatology, 0, q, i * climatology.length, climatology.length);
+                System.arraycopy(forecast, 0, q, i * forecast.length, forecast.length);
             }
             PinballLoss.Result r = loss.evaluate(q, s.targets(), h, null);
             sum += r.sum();

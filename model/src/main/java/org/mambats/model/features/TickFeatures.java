@@ -83,6 +83,16 @@ public final class TickFeatures {
             return count;
         }
 
+        /** The previous accepted tick's price (0 before the first). */
+        public double lastPrice() {
+            return lastPrice;
+        }
+
+        /** The symbol's clock: the latest event time accepted (0 before the first). */
+        public long lastTimeMillis() {
+            return lastTimeMillis;
+        }
+
         public void writeTo(ByteBuffer out) {
             out.putLong(count).putDouble(lastPrice).putLong(lastTimeMillis).putInt(lastSign).putDouble(volVar);
         }

@@ -12,6 +12,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import org.mambats.model.calibration.QuantileCalibrator;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.Normalizer;
 import org.mambats.model.features.TickFeatures;
@@ -47,6 +48,8 @@ public final class ForecastModel {
     private final boolean deltaTimeScaling;
     private final double dtReferenceSeconds;
     private final long outOfOrderGraceMillis;
+    private final double volatilityReferenceBps;
+    private final QuantileCalibrator calibrator;
     final MambaKernel kernel;
     /** The input projection column by column, for {@link VectorKernels#matVecColumns}. */
     final float[] inputWeightT;
@@ -67,6 +70,8 @@ public final class ForecastModel {
         this.deltaTimeScaling = settings.deltaTimeScaling;
         this.dtReferenceSeconds = settings.dtReferenceSeconds;
         this.outOfOrderGraceMillis = settings.outOfOrderGraceMillis;
+        this.volatilityReferenceBps = settings.volatilityReferenceBps;
+        this.calibrator = new QuantileCalibrator(horizons, quantiles, settings.calibrationRate, settings.calibrationSlots);
         if (weights.nFeatures() != TickFeatures.COUNT || normalizer.width() != TickFeatures.COUNT) {
             throw new IllegalArgumentException("the forecaster expects " + weights.nFeatures() + " features and "
                     + normalizer.width() + " normalisation entries; this build computes " + TickFeatures.COUNT);
@@ -95,6 +100,11 @@ public final class ForecastModel {
         public boolean deltaTimeScaling;
         public double dtReferenceSeconds = 1;
         public long outOfOrderGraceMillis = 2000;
+        /** The training ticks' RMS of volatility_bps: the unit of the target scale (see VolatilityScale); 0 = fixed. */
+        public double volatilityReferenceBps;
+        /** Online calibration (see QuantileCalibrator): the offsets' step per outcome (0 = off), and its ring size. */
+        public double calibrationRate = QuantileCalibrator.DEFAULT_RATE;
+        public int calibrationSlots = QuantileCalibrator.DEFAULT_SLOTS;
         /** Training provenance: data, range, seed, hyper-parameters, metrics; written as given. */
         public ObjectNode provenance = JsonNodeFactory.instance.objectNode();
 
@@ -110,6 +120,9 @@ public final class ForecastModel {
             horizons.forEach(x -> h.add(x.label()));
             floats(o.putArray("quantiles"), quantiles);
             floats(o.putArray("target_scale"), targetScale);
+            o.put("volatility_reference_bps", volatilityReferenceBps);
+            o.put("calibration_rate", calibrationRate);
+            o.put("calibration_slots", calibrationSlots);
             o.put("delta_time_scaling", deltaTimeScaling);
             o.put("dt_reference_seconds", dtReferenceSeconds);
             o.put("delta_scale_bounds", JsonNodeFactory.instance.arrayNode().add(MIN_DELTA_SCALE).add(MAX_DELTA_SCALE));
@@ -140,6 +153,9 @@ public final class ForecastModel {
                 }
             }
             s.targetScale = floats(o, "target_scale");
+            s.volatilityReferenceBps = o.path("volatility_reference_bps").asDouble(0);
+            s.calibrationRate = o.path("calibration_rate").asDouble(QuantileCalibrator.DEFAULT_RATE);
+            s.calibrationSlots = o.path("calibration_slots").asInt(QuantileCalibrator.DEFAULT_SLOTS);
             s.deltaTimeScaling = o.path("delta_time_scaling").asBoolean(false);
             s.dtReferenceSeconds = o.path("dt_reference_seconds").asDouble(1);
             s.outOfOrderGraceMillis = o.path("out_of_order_grace_ms").asLong(2000);
@@ -237,7 +253,7 @@ public final class ForecastModel {
     }
 
     public SymbolState newState() {
-        return new SymbolState(weights.config());
+        return new SymbolState(weights.config(), calibrator);
     }
 
     public ForecasterWeights weights() {
@@ -270,6 +286,15 @@ public final class ForecastModel {
 
     float[] targetScale() {
         return targetScale;
+    }
+
+    /** The training ticks' RMS of volatility_bps (0 for a fixed target scale). */
+    public double volatilityReferenceBps() {
+        return volatilityReferenceBps;
+    }
+
+    public QuantileCalibrator calibrator() {
+        return calibrator;
     }
 
     Normalizer normalizer() {

@@ -1,5 +1,8 @@
 package org.mambats.model.forecast;
 
+import org.mambats.model.calibration.QuantileCalibrator;
+import org.mambats.model.features.TickFeatures;
+import org.mambats.model.features.VolatilityScale;
 import org.mambats.model.mamba.MambaStepper;
 import org.mambats.model.math.FastMath;
 import org.mambats.model.math.VectorKernels;
@@ -21,7 +24,11 @@ public final class ForecastStepper {
     private final float[] embedding;
     private final float[] hidden;
     private final float[] raw;
+    /** The model's own quantiles, before calibration; and the calibrated ones, which are sent. */
+    private final float[] modelQuantiles;
     private final float[] quantiles;
+    /** Per horizon, this tick's volatility scale (a log return): targetScale[h] times the volatility ratio. */
+    private final float[] scale;
     private final int nQ;
 
     ForecastStepper(ForecastModel model) {
@@ -33,7 +40,9 @@ public final class ForecastStepper {
         this.embedding = new float[d];
         this.hidden = new float[d];
         this.raw = new float[model.nOutputs()];
+        this.modelQuantiles = new float[model.nOutputs()];
         this.quantiles = new float[model.nOutputs()];
+        this.scale = new float[model.horizons().size()];
         this.nQ = model.weights().nQuantiles();
     }
 
@@ -59,9 +68,18 @@ public final class ForecastStepper {
         return v;
     }
 
-    /** Advances the state by an already validated tick and computes its forecast. */
+    /**
+     * Advances the state by an already validated tick and computes its forecast: first the outcomes this tick
+     * reveals move the calibration, then the model forecasts, then the calibration's offsets apply.
+     */
     void forecast(Tick tick, SymbolState state) {
-        double elapsed = model.features().next(tick, state.features, features, 0);
+        TickFeatures.State fs = state.features;
+        long index = fs.count();
+        long clock = Math.max(fs.lastTimeMillis(), tick.timeMillis());
+        QuantileCalibrator calibrator = model.calibrator();
+        calibrator.resolve(state.calibration, index, clock, fs.lastPrice(), tick.price());
+        double elapsed = model.features().next(tick, fs, features, 0);
+        float ratio = VolatilityScale.ratio(features[VolatilityScale.FEATURE], model.volatilityReferenceBps());
         model.normalizer().apply(features, 0);
         var w = model.weights();
         int d = embedding.length;
@@ -69,23 +87,30 @@ public final class ForecastStepper {
         backbone.step(state.mamba, embedding, 0, model.deltaScale(elapsed), hidden, 0);
         VectorKernels.matVec(w.headWeight, raw.length, d, hidden, 0, raw, 0);
         VectorKernels.axpy(1f, w.headBias, 0, raw, 0, raw.length);
-        float[] scale = model.targetScale();
+        float[] targetScale = model.targetScale();
         for (int h = 0; h < scale.length; h++) {
+            scale[h] = targetScale[h] * ratio;
             int base = h * nQ;
             float q = raw[base];
-            quantiles[base] = q * scale[h];
+            modelQuantiles[base] = q * scale[h];
             for (int j = 1; j < nQ; j++) {
                 q += FastMath.softplus(raw[base + j]);
-                quantiles[base + j] = q * scale[h];
+                modelQuantiles[base + j] = q * scale[h];
             }
         }
+        calibrator.calibrate(state.calibration, modelQuantiles, scale, index, clock, tick.price(), quantiles);
     }
 
     /**
-     * The last forecast: for horizon h and quantile j, the predicted log return at {@code h * Q + j}. A live view
-     * into this stepper's buffer; copy what must outlive the next call.
+     * The last forecast, calibrated (what the stream sends): for horizon h and quantile j, the predicted log return
+     * at {@code h * Q + j}. A live view into this stepper's buffer; copy what must outlive the next call.
      */
     public float[] quantiles() {
         return quantiles;
+    }
+
+    /** The last forecast as the model made it, before the calibration's offsets; laid out as {@link #quantiles()}. */
+    public float[] modelQuantiles() {
+        return modelQuantiles;
     }
 }

@@ -2,6 +2,8 @@ package org.mambats.model.forecast;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import org.mambats.model.calibration.CalibrationState;
+import org.mambats.model.calibration.QuantileCalibrator;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaState;
@@ -13,17 +15,23 @@ import org.mambats.model.tick.TickValidator;
  * state of every layer. Restoring it from {@link #toBytes()} continues the symbol bit for bit.
  */
 public final class SymbolState {
-    private static final int MAGIC = 0x53594D31; // "SYM1"
+    private static final int MAGIC = 0x53594D32; // "SYM2": with the calibration
     public final TickValidator.Position position = new TickValidator.Position();
     public final TickFeatures.State features = new TickFeatures.State();
     public final MambaState mamba;
+    public final CalibrationState calibration;
+    private final QuantileCalibrator calibrator;
 
-    public SymbolState(MambaConfig config) {
+    /** A fresh state for a model with this backbone and calibrator ({@link ForecastModel#newState()}). */
+    public SymbolState(MambaConfig config, QuantileCalibrator calibrator) {
         this.mamba = new MambaState(config);
+        this.calibrator = calibrator;
+        this.calibration = calibrator.newState();
     }
 
     public int serializedSize() {
-        return 4 + TickValidator.Position.BYTES + TickFeatures.State.BYTES + mamba.serializedSize();
+        return 4 + TickValidator.Position.BYTES + TickFeatures.State.BYTES + mamba.serializedSize()
+                + calibration.serializedSize();
     }
 
     public byte[] toBytes() {
@@ -37,10 +45,11 @@ public final class SymbolState {
         position.writeTo(buf);
         features.writeTo(buf);
         mamba.writeTo(buf);
+        calibration.writeTo(buf);
     }
 
-    public static SymbolState fromBytes(MambaConfig config, byte[] bytes) {
-        SymbolState s = new SymbolState(config);
+    public static SymbolState fromBytes(MambaConfig config, QuantileCalibrator calibrator, byte[] bytes) {
+        SymbolState s = new SymbolState(config, calibrator);
         s.readFrom(ByteBuffer.wrap(bytes));
         return s;
     }
@@ -54,10 +63,11 @@ public final class SymbolState {
         position.readFrom(buf);
         features.readFrom(buf);
         mamba.readFrom(buf);
+        calibration.readFrom(buf);
     }
 
     public SymbolState copy() {
-        SymbolState s = new SymbolState(mamba.config());
+        SymbolState s = new SymbolState(mamba.config(), calibrator);
         s.copyFrom(this);
         return s;
     }
@@ -66,5 +76,6 @@ public final class SymbolState {
         position.copyFrom(o.position);
         features.copyFrom(o.features);
         mamba.copyFrom(o.mamba);
+        calibration.copyFrom(o.calibration);
     }
 }

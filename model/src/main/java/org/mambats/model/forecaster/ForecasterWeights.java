@@ -90,6 +90,25 @@ public final class ForecasterWeights {
         return w;
     }
 
+    /**
+     * Makes the head forecast {@code quantiles} (horizon-major, ascending per horizon, in the targets' normalised
+     * units) whatever the backbone says: zero head weights, and biases that the head's cumulative softplus turns into
+     * exactly these values. Training then learns a correction on top of this forecast, starting from none, and
+     * weight decay on the head pulls it back toward it.
+     */
+    public void startAt(float[] quantiles) {
+        check(quantiles, nHorizons * nQuantiles, "start quantiles");
+        java.util.Arrays.fill(headWeight, 0f);
+        for (int h = 0; h < nHorizons; h++) {
+            int base = h * nQuantiles;
+            headBias[base] = quantiles[base];
+            for (int j = 1; j < nQuantiles; j++) {
+                double gap = Math.max(1e-4, quantiles[base + j] - quantiles[base + j - 1]);
+                headBias[base + j] = (float) (gap > 20 ? gap : Math.log(Math.expm1(gap))); // softplus^-1
+            }
+        }
+    }
+
     /** Zero forecaster parameters around the given backbone. */
     public static ForecasterWeights zeros(MambaWeights backbone, int nFeatures, int nHorizons, int nQuantiles) {
         int d = backbone.config().dModel();

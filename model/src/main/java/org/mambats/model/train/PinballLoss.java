@@ -44,6 +44,30 @@ public final class PinballLoss {
     }
 
     /**
+     * Per tick, the summed loss over every horizon and quantile whose target is known, into {@code out[off + t]}
+     * for the first {@code ticks} ticks (0 for a tick with none known).
+     */
+    public void perTick(float[] quantiles, float[] targets, int horizons, int ticks, double[] out, int off) {
+        int q = levels.length;
+        for (int t = 0; t < ticks; t++) {
+            double sum = 0;
+            for (int h = 0; h < horizons; h++) {
+                int i = t * horizons + h;
+                float y = targets[i];
+                if (!Float.isFinite(y)) {
+                    continue;
+                }
+                for (int j = 0; j < q; j++) {
+                    double u = (double) y - quantiles[i * q + j];
+                    double tau = levels[j];
+                    sum += u >= 0 ? tau * u : (tau - 1) * u;
+                }
+            }
+            out[off + t] = sum;
+        }
+    }
+
+    /**
      * Loss of {@code quantiles} [T, H*Q] (index h*Q + j) against {@code targets} [T, H] (NaN = unknown).
      * When {@code grad} is not null it receives d(mean loss)/d(quantiles) (overwritten).
      */

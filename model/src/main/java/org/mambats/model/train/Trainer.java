@@ -369,7 +369,20 @@ public final class Trainer implements AutoCloseable {
      * parallel lanes, up to the batch size.
      */
     public PinballLoss.Result evaluate(List<TrainingSequence> seqs) {
+        return evaluate(seqs, null);
+    }
+
+    /**
+     * The same, and when {@code perTick} is not null, each sequence's per-tick loss (summed over its known
+     * horizons and quantiles, see {@link PinballLoss#perTick}) into {@code perTick[i]}, one entry per tick.
+     */
+    public PinballLoss.Result evaluate(List<TrainingSequence> seqs, double[][] perTick) {
         checkShapes(seqs);
+        if (perTick != null) {
+            for (int i = 0; i < seqs.size(); i++) {
+                perTick[i] = new double[seqs.get(i).length()];
+            }
+        }
         int lanes = Math.min(cfg.batchSize(), seqs.size());
         int w = Math.min(4096, cfg.windowLength() * Math.max(1, cfg.batchSize() / lanes));
         // lane b runs sequences b, b + lanes, ... one after the other
@@ -420,6 +433,18 @@ public final class Trainer implements AutoCloseable {
             PinballLoss.Result r = loss.evaluate(p.quantiles(), targets, h, null);
             sum += r.sum();
             count += r.count();
+            if (perTick != null) {
+                int hq = h * loss.nQuantiles();
+                for (int b = 0; b < lanes; b++) {
+                    List<WindowPlan.Window> lane = plan.get(b);
+                    if (s < lane.size()) {
+                        WindowPlan.Window win = lane.get(s);
+                        loss.perTick(Arrays.copyOfRange(p.quantiles(), b * w * hq, (b * w + win.length()) * hq),
+                                Arrays.copyOfRange(targets, b * w * h, (b * w + win.length()) * h), h, win.length(),
+                                perTick[win.sequence()], win.start());
+                    }
+                }
+            }
             state = p.finalState();
         }
         return new PinballLoss.Result(sum, count);

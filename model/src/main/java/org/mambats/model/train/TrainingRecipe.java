@@ -1,5 +1,8 @@
 package org.mambats.model.train;
 
+import org.mambats.model.calibration.QuantileCalibrator;
+import org.mambats.model.forecaster.ForecasterWeights;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -45,6 +48,16 @@ public final class TrainingRecipe {
     public double volHalfLife = 50;
     public long graceMillis = 2000;
     public long seed = 42;
+    /** Options to choose from the data ({@link DataDefaults}) because the user did not give them. */
+    public static final String HORIZONS = "horizons", WINDOW = "window", BATCH = "batch", VOL_HALF_LIFE = "vol_half_life";
+    public final java.util.Set<String> fromData = new java.util.LinkedHashSet<>();
+    /** Targets in units of the running volatility (see VolatilityScale); false for the fixed scale alone. */
+    public boolean volatilityScaling = true;
+    /** The head starts at the baseline forecast and learns a correction; false for the reference initialisation. */
+    public boolean startFromBaseline = true;
+    /** Online calibration's step per outcome (0 = off) and ring size, see QuantileCalibrator. */
+    public double calibrationRate = QuantileCalibrator.DEFAULT_RATE;
+    public int calibrationSlots = QuantileCalibrator.DEFAULT_SLOTS;
     /** Training threads; null: all cores. The result does not depend on it. */
     public Integer threads;
     /**
@@ -97,11 +110,16 @@ public final class TrainingRecipe {
 
     /** Cuts {@code series} into training and validation sequences the way this recipe trains on them. */
     public TrainingSet trainingSet(Collection<TickSeries> series) {
-        return new TrainingSet(series, horizonList(), quantiles, validationFraction, deltaTimeScaling);
+        return new TrainingSet(series, horizonList(), quantiles, validationFraction, deltaTimeScaling, volatilityScaling);
     }
 
-    /** What a fit came to: the trainer's account, and the validation loss next to the no-skill forecast's. */
-    public record Fitted(Trainer.FitResult fit, double validationPinball, double noSkillPinball, double seconds) {
+    /**
+     * What a fit came to: the trainer's account, and the validation loss next to the baseline's
+     * ({@link TrainingSet#baseline}: the EWMA-volatility forecast, centred on no change). {@code keptBaseline} when no epoch beat
+     * it on validation, so the checkpoint is the baseline itself.
+     */
+    public record Fitted(Trainer.FitResult fit, double validationPinball, double noSkillPinball, boolean keptBaseline,
+                         String guard, double seconds) {
     }
 
     /**
@@ -113,10 +131,29 @@ public final class TrainingRecipe {
     public Fitted fitAndSave(TrainingSet set, Path dir, TrainingListener listener, ObjectNode provenance) throws IOException {
         long start = System.nanoTime();
         List<Horizon> horizonList = horizonList();
-        double noSkill = set.climatologyLoss(set.validation, quantiles);
-        try (Trainer trainer = Trainer.create(backbone(), TickFeatures.COUNT, horizonList.size(), trainerConfig())) {
+        double noSkill = set.baselineLoss(set.validation, quantiles);
+        ForecasterWeights initial = ForecasterWeights.initialize(backbone(), TickFeatures.COUNT, horizonList.size(),
+                quantiles.length, seed);
+        if (startFromBaseline) {
+            initial.startAt(set.baseline);
+        }
+        try (Trainer trainer = new Trainer(initial, trainerConfig())) {
+            boolean validated = !set.validation.isEmpty();
+            float[] baselineParams = trainer.weights().flatten();
+            double baselineLoss = validated && startFromBaseline ? trainer.evaluate(set.validation).mean() : Double.NaN;
             Trainer.FitResult fit = trainer.fit(set.train, set.validation, listener);
-            double loss = set.validation.isEmpty() ? Double.NaN : trainer.evaluate(set.validation).mean();
+            double[][] perTick = new double[set.validation.size()][];
+            double loss = validated ? trainer.evaluate(set.validation, perTick).mean() : Double.NaN;
+            // The guard: a model that validation does not show to beat its starting point is not shipped as skill.
+            ValidationGuard.Result guard = validated
+                    ? ValidationGuard.test(perTick, set.baselinePerTick(set.validation, quantiles), set.validation,
+                            set.longestHorizonTicks(horizonList))
+                    : null;
+            boolean keptBaseline = startFromBaseline && guard != null && !guard.supported();
+            if (keptBaseline) {
+                trainer.setParameters(baselineParams);
+                loss = baselineLoss;
+            }
             double seconds = (System.nanoTime() - start) / 1e9;
 
             ForecastModel.Settings settings = new ForecastModel.Settings();
@@ -129,6 +166,9 @@ public final class TrainingRecipe {
             settings.volHalfLifeTicks = volHalfLife;
             settings.deltaTimeScaling = deltaTimeScaling;
             settings.dtReferenceSeconds = set.dtReferenceSeconds;
+            settings.volatilityReferenceBps = set.volatilityReferenceBps;
+            settings.calibrationRate = calibrationRate;
+            settings.calibrationSlots = calibrationSlots;
             settings.outOfOrderGraceMillis = graceMillis;
             ObjectNode p = provenance.deepCopy();
             p.put("created_at", Instant.now().toString());
@@ -140,11 +180,17 @@ public final class TrainingRecipe {
             p.put("epochs_run", fit.epochsRun()).put("best_epoch", fit.bestEpoch() + 1);
             putFinite(p, "validation_pinball", loss);
             putFinite(p, "validation_pinball_no_skill", noSkill);
+            putFinite(p, "validation_skill_vs_baseline", validated ? 1 - loss / noSkill : Double.NaN);
+            p.put("kept_baseline", keptBaseline);
+            if (guard != null) {
+                p.put("guard", guard.words());
+            }
+            p.put("verdict", verdict(validated, keptBaseline, loss, noSkill));
             p.put("training_seconds", seconds);
             p.put("java", System.getProperty("java.version"));
             settings.provenance = p;
             ForecastModel.save(dir, trainer.weights(), settings);
-            return new Fitted(fit, loss, noSkill, seconds);
+            return new Fitted(fit, loss, noSkill, keptBaseline, guard == null ? null : guard.words(), seconds);
         }
     }
 
@@ -162,7 +208,25 @@ public final class TrainingRecipe {
         o.put("learning_rate", learningRate).put("weight_decay", weightDecay).put("clip_norm", clip);
         o.put("validation_fraction", validationFraction).put("delta_time_scaling", deltaTimeScaling);
         o.put("vol_half_life_ticks", volHalfLife).put("grace_ms", graceMillis).put("seed", seed);
+        o.put("volatility_scaling", volatilityScaling).put("start_from_baseline", startFromBaseline);
+        o.put("calibration_rate", calibrationRate).put("calibration_slots", calibrationSlots);
         return o;
+    }
+
+    /** The fit's result in plain words, as train prints it and the checkpoint (and the dashboard's model line) carry it. */
+    public static String verdict(boolean validated, boolean keptBaseline, double loss, double baselineLoss) {
+        if (!validated) {
+            return "not validated (no validation data): its skill is unknown";
+        }
+        if (keptBaseline) {
+            return "does not beat the EWMA-volatility baseline on validation: the checkpoint is that baseline";
+        }
+        double gain = 1 - loss / baselineLoss;
+        if (!(gain > 0)) {
+            return String.format(java.util.Locale.ROOT, "does NOT beat the EWMA-volatility baseline on validation: %.1f%% worse pinball",
+                    -100 * gain);
+        }
+        return String.format(java.util.Locale.ROOT, "beats the EWMA-volatility baseline on validation by %.1f%% pinball", 100 * gain);
     }
 
     /** NaN (no validation data) is written as null: JSON has no NaN. */

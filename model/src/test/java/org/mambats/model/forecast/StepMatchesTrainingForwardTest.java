@@ -56,6 +56,9 @@ class StepMatchesTrainingForwardTest {
         s.featureStd = set.normalizer.std();
         s.deltaTimeScaling = deltaTimeScaling;
         s.dtReferenceSeconds = set.dtReferenceSeconds;
+        s.volatilityReferenceBps = set.volatilityReferenceBps;
+        assertTrue(s.volatilityReferenceBps > 0, "the quantiles scale with the running volatility");
+        s.calibrationRate = 0; // the model's own quantiles: the calibration's offsets are tested on their own
         Path ckpt = tmp.resolve("ckpt");
         ForecastModel.save(ckpt, w, s);
         ForecastModel model = ForecastModel.load(ckpt);
@@ -81,7 +84,8 @@ class StepMatchesTrainingForwardTest {
                 String[] f = lines[t * horizons.size() + h].split(",");
                 for (int j = 0; j < quantiles.length; j++) {
                     double streamed = Double.parseDouble(f[5 + j]);
-                    double trained = q[t * hq + h * quantiles.length + j] * set.targetScale[h];
+                    double trained = q[t * hq + h * quantiles.length + j] * set.targetScale[h]
+                            * set.volatilityRatio(series.get("SYN"), t);
                     maxDiff = Math.max(maxDiff, Math.abs(streamed - trained));
                     maxRef = Math.max(maxRef, Math.abs(trained));
                 }

@@ -62,7 +62,8 @@ class SyntheticSkillTest {
         for (int k = 0; k < val.length(); k++) {
             int i = (int) s.rows[start + k];
             for (int j = 0; j < quantiles.length; j++) {
-                q[k * quantiles.length + j] = (float) (data.oracleQuantile(i, quantiles[j]) / set.targetScale[0]);
+                q[k * quantiles.length + j] = (float) (data.oracleQuantile(i, quantiles[j])
+                        / (set.targetScale[0] * set.volatilityRatio(s, start + k)));
             }
         }
         return new PinballLoss(quantiles).evaluate(q, val.targets(), 1, null).mean();

@@ -1,0 +1,149 @@
+package org.mambats.model.calibration;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * One symbol's calibration: the offset of every horizon's quantiles, and per horizon a ring of the forecasts still
+ * waiting for their outcome. The ring has a fixed number of slots, so the state has a fixed size at any tick rate
+ * (the calibrator admits a subsample of the forecasts, evenly spaced over the horizon, each weighted by the
+ * forecasts it stands for). Part of the symbol's state:
+ * snapshotted, restored and replayed with it.
+ */
+public final class CalibrationState {
+    final int horizons;
+    final int quantiles;
+    final int slots;
+    /** horizon-major: offsets[h * Q + j], in units of the forecast's scale at the time it is applied. */
+    final float[] offsets;
+    /** Per horizon: index of the oldest pending forecast, how many are pending, when the last one was admitted. */
+    final int[] head;
+    final int[] size;
+    final long[] lastAdmitted;
+    /** Per horizon: forecasts made since the last admitted one, and the weight of those waiting in the ring. */
+    final long[] since;
+    final long[] pendingWeight;
+    /** Per horizon: a long-run average of {@link #pendingWeight} at resolutions (0 before the first). */
+    final double[] typicalPendingWeight;
+    /** Per slot (h * slots + k): when it resolves (a tick count or an event time), and the price it started at. */
+    final long[] due;
+    final double[] startPrice;
+    /** Per slot: how many forecasts the admitted one stands for (itself and those skipped before it). */
+    final long[] weight;
+    /** Per slot and quantile ((h * slots + k) * Q + j): the calibrated quantile sent, as a log return. */
+    final float[] sent;
+    /** Per horizon: outcomes resolved, and per horizon and quantile how many fell at or below the quantile sent. */
+    final long[] resolved;
+    final long[] below;
+
+    public CalibrationState(int horizons, int quantiles, int slots) {
+        this.horizons = horizons;
+        this.quantiles = quantiles;
+        this.slots = slots;
+        offsets = new float[horizons * quantiles];
+        head = new int[horizons];
+        size = new int[horizons];
+        lastAdmitted = new long[horizons];
+        Arrays.fill(lastAdmitted, Long.MIN_VALUE);
+        since = new long[horizons];
+        pendingWeight = new long[horizons];
+        typicalPendingWeight = new double[horizons];
+        weight = new long[horizons * slots];
+        due = new long[horizons * slots];
+        startPrice = new double[horizons * slots];
+        sent = new float[horizons * slots * quantiles];
+        resolved = new long[horizons];
+        below = new long[horizons * quantiles];
+    }
+
+    /** The offset of horizon h's quantile j, in scale units (0 until outcomes move it). */
+    public float offset(int h, int j) {
+        return offsets[h * quantiles + j];
+    }
+
+    /** How many forecasts of horizon h are waiting for their outcome. */
+    public int pending(int h) {
+        return size[h];
+    }
+
+    /** How many outcomes of horizon h have been compared with their forecast. */
+    public long resolved(int h) {
+        return resolved[h];
+    }
+
+    /** The share of horizon h's resolved outcomes at or below the calibrated quantile j that was sent. */
+    public double coverage(int h, int j) {
+        return resolved[h] == 0 ? Double.NaN : (double) below[h * quantiles + j] / resolved[h];
+    }
+
+    public int serializedSize() {
+        return offsets.length * 4 + horizons * (4 + 4 + 8 + 8 + 8 + 8 + 8) + below.length * 8 + due.length * (8 + 8 + 8)
+                + sent.length * 4;
+    }
+
+    public void writeTo(ByteBuffer out) {
+        for (float o : offsets) {
+            out.putFloat(o);
+        }
+        for (int h = 0; h < horizons; h++) {
+            out.putInt(head[h]).putInt(size[h]).putLong(lastAdmitted[h]).putLong(resolved[h]).putLong(since[h])
+                    .putLong(pendingWeight[h]).putDouble(typicalPendingWeight[h]);
+        }
+        for (long b : below) {
+            out.putLong(b);
+        }
+        for (int k = 0; k < due.length; k++) {
+            out.putLong(due[k]).putDouble(startPrice[k]).putLong(weight[k]);
+        }
+        for (float q : sent) {
+            out.putFloat(q);
+        }
+    }
+
+    /** Reads what {@link #writeTo} wrote, checking that the ring positions fit this state's shape. */
+    public void readFrom(ByteBuffer in) {
+        for (int i = 0; i < offsets.length; i++) {
+            offsets[i] = in.getFloat();
+        }
+        for (int h = 0; h < horizons; h++) {
+            head[h] = in.getInt();
+            size[h] = in.getInt();
+            lastAdmitted[h] = in.getLong();
+            resolved[h] = in.getLong();
+            since[h] = in.getLong();
+            pendingWeight[h] = in.getLong();
+            typicalPendingWeight[h] = in.getDouble();
+            if (head[h] < 0 || head[h] >= slots || size[h] < 0 || size[h] > slots) {
+                throw new IllegalArgumentException("corrupt calibration state: horizon " + h + " ring at " + head[h]
+                        + " holding " + size[h] + " of " + slots);
+            }
+        }
+        for (int i = 0; i < below.length; i++) {
+            below[i] = in.getLong();
+        }
+        for (int k = 0; k < due.length; k++) {
+            due[k] = in.getLong();
+            startPrice[k] = in.getDouble();
+            weight[k] = in.getLong();
+        }
+        for (int i = 0; i < sent.length; i++) {
+            sent[i] = in.getFloat();
+        }
+    }
+
+    public void copyFrom(CalibrationState o) {
+        System.arraycopy(o.offsets, 0, offsets, 0, offsets.length);
+        System.arraycopy(o.head, 0, head, 0, horizons);
+        System.arraycopy(o.size, 0, size, 0, horizons);
+        System.arraycopy(o.lastAdmitted, 0, lastAdmitted, 0, horizons);
+        System.arraycopy(o.resolved, 0, resolved, 0, horizons);
+        System.arraycopy(o.since, 0, since, 0, horizons);
+        System.arraycopy(o.pendingWeight, 0, pendingWeight, 0, horizons);
+        System.arraycopy(o.typicalPendingWeight, 0, typicalPendingWeight, 0, horizons);
+        System.arraycopy(o.weight, 0, weight, 0, weight.length);
+        System.arraycopy(o.below, 0, below, 0, below.length);
+        System.arraycopy(o.due, 0, due, 0, due.length);
+        System.arraycopy(o.startPrice, 0, startPrice, 0, startPrice.length);
+        System.arraycopy(o.sent, 0, sent, 0, sent.length);
+    }
+}

@@ -1,0 +1,92 @@
+package org.mambats.model.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.dataset.TickSeries;
+import org.mambats.model.dataset.TrainingSet;
+import org.mambats.model.forecast.ForecastModel;
+
+/** The network starts at the baseline, and only a validated improvement moves the checkpoint away from it. */
+class BaselineGuardTest {
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theBaselineIsTheClimatologyWithoutDrift() {
+        float[] climatology = {-1.5f, 0.2f, 1.0f, -0.4f, -0.1f, 0.6f};
+        float[] b = TrainingSet.symmetricAroundZero(climatology, new float[] {0.1f, 0.5f, 0.9f}, 2);
+        assertArrayEquals(new float[] {-1.25f, 0, 1.25f, -0.5f, 0, 0.5f}, b, 1e-6f);
+    }
+
+    @Test
+    void theGuardNeedsAConsistentGainOverEnoughIndependentBlocks() {
+        SplittableRandom rnd = new SplittableRandom(3);
+        int n = 2_000;
+        float[] targets = new float[n];
+        double[][] base = {new double[n]}, better = {new double[n]}, same = {new double[n]};
+        for (int t = 0; t < n; t++) {
+            base[0][t] = 1 + 0.5 * rnd.nextGaussian();
+            better[0][t] = base[0][t] - 0.05 + 0.2 * rnd.nextGaussian();
+            same[0][t] = base[0][t] + 0.2 * rnd.nextGaussian();
+        }
+        List<TrainingSequence> seqs = List.of(new TrainingSequence(n, new float[n * 6], targets, null));
+        assertTrue(ValidationGuard.test(better, base, seqs, 20).supported());
+        assertFalse(ValidationGuard.test(same, base, seqs, 20).supported());
+        ValidationGuard.Result few = ValidationGuard.test(better, base, seqs, 400);
+        assertEquals(5, few.blocks());
+        assertFalse(few.supported(), "five blocks support nothing: " + few.words());
+    }
+
+    /** Returns with nothing to learn: the trained head gains nothing validation can show, so the checkpoint is the baseline. */
+    @Test
+    void aModelWithNothingToLearnIsShippedAsTheBaseline() throws Exception {
+        Path csv = tmp.resolve("noise.csv");
+        SplittableRandom rnd = new SplittableRandom(8);
+        StringBuilder b = new StringBuilder("symbol,ts,price,size\n");
+        double price = 100;
+        for (int i = 0; i < 3_000; i++) {
+            price *= Math.exp(0.001 * rnd.nextGaussian());
+            b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
+        }
+        Files.writeString(csv, b);
+        TrainingRecipe r = new TrainingRecipe();
+        r.horizons = "1tick,10ticks";
+        r.dModel = 16;
+        r.layers = 1;
+        r.dState = 4;
+        r.epochs = 3;
+        r.window = 64;
+        r.batch = 8;
+        r.threads = 1;
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new TickSeries.Counts());
+        TrainingSet set = r.trainingSet(series.values());
+        TrainingRecipe.Fitted f = r.fitAndSave(set, tmp.resolve("ckpt"), null, JsonNodeFactory.instance.objectNode());
+        assertTrue(f.keptBaseline(), f.guard());
+        ForecastModel m = ForecastModel.load(tmp.resolve("ckpt"));
+        float[] head = m.weights().headWeight;
+        assertTrue(allZero(head), "the head ignores the backbone: " + Arrays.toString(Arrays.copyOf(head, 4)));
+        assertTrue(m.config().path("forecaster").path("provenance").path("verdict").asText().contains("does not beat"),
+                m.config().path("forecaster").path("provenance").toString());
+    }
+
+    private static boolean allZero(float[] a) {
+        for (float v : a) {
+            if (v != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
