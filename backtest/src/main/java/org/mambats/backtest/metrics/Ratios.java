@@ -98,18 +98,6 @@ public final class Ratios {
         return dd > 0 ? mean(r) / dd * Math.sqrt(periodsPerYear) : Double.NaN;
     }
 
-    /** The largest fall from a running peak, as a fraction of the peak. */
-    public static double maxDrawdown(double[] equity) {
-        double peak = Double.NEGATIVE_INFINITY, worst = 0;
-        for (double v : equity) {
-            peak = Math.max(peak, v);
-            if (peak > 0) {
-                worst = Math.max(worst, (peak - v) / peak);
-            }
-        }
-        return worst;
-    }
-
     static double mean(double[] r) {
         double s = 0;
         for (double v : r) {

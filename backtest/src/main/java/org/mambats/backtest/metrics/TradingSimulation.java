@@ -1,24 +1,44 @@
 package org.mambats.backtest.metrics;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.ta4j.core.BarSeries;
+import org.ta4j.core.BaseBarSeriesBuilder;
+import org.ta4j.core.BaseTradingRecord;
+import org.ta4j.core.Trade;
+import org.ta4j.core.TradingRecord;
+import org.ta4j.core.analysis.CashFlow;
+import org.ta4j.core.analysis.cost.LinearTransactionCostModel;
+import org.ta4j.core.analysis.cost.ZeroCostModel;
+import org.ta4j.core.criteria.MaximumDrawdownCriterion;
+import org.ta4j.core.criteria.NumberOfPositionsCriterion;
+import org.ta4j.core.criteria.NumberOfWinningPositionsCriterion;
+import org.ta4j.core.num.DoubleNumFactory;
+import org.ta4j.core.num.Num;
 
 /**
- * Runs a sequence of target positions (+1, 0, -1 per scored tick) over the scored ticks and measures the result.
- * The accounting follows ta4j's ({@code CashFlow} with a {@code LinearTransactionCostModel}), written out here
- * because ta4j-core 0.18, the managed version, is compiled for Java 21 and this build targets Java 17:
+ * Runs a sequence of target positions (+1, 0, -1 per scored tick) over the scored ticks and measures the result
+ * with ta4j's accounting and criteria where ta4j has them:
  * <ul>
- *   <li>a position is entered and left at a tick's price; the cost c (a fraction of the traded value) is folded into
- *       the prices: a buy at P costs {@code P (1 + c)}, a sell at P yields {@code P (1 - c)};</li>
- *   <li>while a position is open, the equity is the equity at entry times {@code P_t / entry} (long) or
- *       {@code 2 - P_t / entry} (short), entry being the cost-adjusted entry price, and at the exit the same with the
- *       cost-adjusted exit price; between positions it stays put;</li>
- *   <li>a position wins when its profit after costs is positive: {@code exit - entry} (long) or
- *       {@code entry - exit} (short), cost-adjusted.</li>
+ *   <li>the equity curve is ta4j's {@link CashFlow} over a {@link BaseTradingRecord} with a
+ *       {@link LinearTransactionCostModel}: a position is entered and left at a tick's price, the cost c (a fraction of
+ *       the traded value) folded into the prices (a buy at P costs {@code P (1 + c)}, a sell yields
+ *       {@code P (1 - c)}), marked at every tick while open ({@code P_t / entry} long, {@code 2 - P_t / entry}
+ *       short), flat between positions;</li>
+ *   <li>maximum drawdown ({@link MaximumDrawdownCriterion}), the number of positions
+ *       ({@link NumberOfPositionsCriterion}) and of winning ones, a win being a profit after costs
+ *       ({@link NumberOfWinningPositionsCriterion});</li>
+ *   <li>ours, because ta4j 0.18 has none: Sharpe with Mertens' standard error and Sortino ({@link Ratios}, on the
+ *       equity's returns over fixed-length bars), turnover in units of notional, and exposure.</li>
  * </ul>
- * Sharpe, Sortino and maximum drawdown come from {@link Ratios}; turnover counts units of notional traded.
+ * ta4j bars need strictly increasing times, and many ticks share one: each scored tick is one bar, at a synthetic
+ * time one second after the previous; the criteria used here depend on the order of the bars only.
  */
 public final class TradingSimulation {
     private static final long DAY_MILLIS = 86_400_000L;
+    private static final Instant BAR_CLOCK = Instant.EPOCH;
 
     private TradingSimulation() {
     }
@@ -29,6 +49,8 @@ public final class TradingSimulation {
         public final double[] prices;
         /** True at the last tick of a contiguous block of evaluated ticks: every position is closed there. */
         public final boolean[] blockEnd;
+        /** The ticks as ta4j bars, built on first use. */
+        private BarSeries series;
 
         public Market(long[] times, double[] prices, boolean[] blockEnd) {
             if (times.length != prices.length || times.length != blockEnd.length || times.length < 2) {
@@ -45,6 +67,17 @@ public final class TradingSimulation {
 
         public double days() {
             return Math.max(1, times[times.length - 1] - times[0]) / (double) DAY_MILLIS;
+        }
+
+        synchronized BarSeries series() {
+            if (series == null) {
+                BarSeries s = new BaseBarSeriesBuilder().withName("scored ticks").withNumFactory(DoubleNumFactory.getInstance()).build();
+                for (int k = 0; k < prices.length; k++) {
+                    s.barBuilder().timePeriod(Duration.ofSeconds(1)).endTime(BAR_CLOCK.plusSeconds(k + 1L)).closePrice(prices[k]).add();
+                }
+                series = s;
+            }
+            return series;
         }
     }
 
@@ -68,45 +101,43 @@ public final class TradingSimulation {
         if (positions.length != n) {
             throw new IllegalArgumentException(positions.length + " positions for " + n + " ticks");
         }
-        double[] equity = new double[n];
-        double c = costFraction;
+        BarSeries series = m.series();
+        Num one = series.numFactory().one();
+        List<Trade> trades = new ArrayList<>();
         int current = 0;
-        double entryEquity = 1, entryPrice = 0, value = 1, turnover = 0;
-        long held = 0, trades = 0, wins = 0;
+        double turnover = 0;
+        long held = 0;
         for (int k = 0; k < n; k++) {
-            double p = m.prices[k];
             int want = m.blockEnd[k] || k == n - 1 ? 0 : Integer.signum(positions[k]);
-            if (current != 0) {
-                boolean closing = want != current;
-                // Mark to the tick's price; on the way out, at the cost-adjusted exit price.
-                double exit = closing ? (current > 0 ? p * (1 - c) : p * (1 + c)) : p;
-                double ratio = current > 0 ? exit / entryPrice : 2 - exit / entryPrice;
-                value = entryEquity * ratio;
-                if (closing) {
-                    trades++;
-                    if (current > 0 ? exit > entryPrice : entryPrice > exit) {
-                        wins++;
-                    }
-                }
-            }
             if (want != current) {
+                Num price = series.numFactory().numOf(m.prices[k]);
                 turnover += Math.abs(want - current);
-                if (want != 0) {
-                    entryEquity = value;
-                    entryPrice = want > 0 ? p * (1 + c) : p * (1 - c);
+                if (current != 0) { // leave: sell a long, buy back a short
+                    trades.add(current > 0 ? Trade.sellAt(k, price, one) : Trade.buyAt(k, price, one));
+                }
+                if (want != 0) { // enter, at the same tick when reversing
+                    trades.add(want > 0 ? Trade.buyAt(k, price, one) : Trade.sellAt(k, price, one));
                 }
                 current = want;
             }
             if (current != 0) {
                 held++;
             }
-            equity[k] = value;
         }
+        TradingRecord record = trades.isEmpty() ? new BaseTradingRecord()
+                : new BaseTradingRecord(new LinearTransactionCostModel(costFraction), new ZeroCostModel(), trades.toArray(Trade[]::new));
+        CashFlow cash = new CashFlow(series, record);
+        double[] equity = new double[n];
+        for (int k = 0; k < n; k++) {
+            equity[k] = cash.getValue(k).doubleValue();
+        }
+        long positionsClosed = (long) new NumberOfPositionsCriterion().calculate(series, record).doubleValue();
+        long wins = (long) new NumberOfWinningPositionsCriterion().calculate(series, record).doubleValue();
+        double maxDrawdown = new MaximumDrawdownCriterion().calculate(series, record).doubleValue();
         double[] barReturns = Ratios.barReturns(m.times, equity, bar.toMillis());
         double perYear = 365.0 * DAY_MILLIS / bar.toMillis();
         return new Result(equity[n - 1] - 1, Ratios.sharpe(barReturns, perYear), Ratios.sharpeStandardError(barReturns, perYear),
-                Ratios.sortino(barReturns, perYear),
-                Ratios.maxDrawdown(equity), trades == 0 ? Double.NaN : (double) wins / trades, trades, wins, turnover,
-                turnover / m.days(), (double) held / (n - 1), equity);
+                Ratios.sortino(barReturns, perYear), maxDrawdown, positionsClosed == 0 ? Double.NaN : (double) wins / positionsClosed,
+                positionsClosed, wins, turnover, turnover / m.days(), (double) held / (n - 1), equity);
     }
 }
