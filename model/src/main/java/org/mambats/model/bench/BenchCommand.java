@@ -90,7 +90,7 @@ public class BenchCommand implements Callable<Integer> {
                 .include(StepBenchmarks.class.getName() + "\\.")
                 // Two JVMs per benchmark: on this shared machine a whole fork sometimes runs 50% slow throughout.
                 .forks(quick ? 1 : 2)
-                .jvmArgs("--add-modules", "jdk.incubator.vector", "-Xmx1g", "-XX:+UseParallelGC")
+                .jvmArgs("--add-modules", "jdk.incubator.vector", "--sun-misc-unsafe-memory-access=allow", "-Xmx1g", "-XX:+UseParallelGC")
                 .warmupIterations(quick ? 1 : warmup)
                 .measurementIterations(quick ? 2 : iterations)
                 .warmupTime(TimeValue.seconds(seconds))
