@@ -161,6 +161,12 @@
   }
 
   // ---- model versions ----
+  /** ": <training verdict>" for a version the service knows the checkpoint of (serve --checkpoint), else "". */
+  function verdictOf(version) {
+    const v = (state.versions || []).find((x) => x.model_version === version);
+    return v && v.verdict ? ': ' + v.verdict : '';
+  }
+
   /** The picker's list: the newest first; a picked version the symbol does not have falls back to the newest. */
   async function loadVersions() {
     versionsAt = Date.now();
@@ -178,7 +184,8 @@
     versions.forEach((v, i) => {
       const o = sel.options[i + 1];
       o.text = v.model_version + ' (' + v.model + ', until ' + fmtTime(v.last_forecast).slice(0, 16) + ')';
-      o.title = v.model + ' ' + v.model_version + ': forecasts from ' + fmtTime(v.first_forecast) + ' to ' + fmtTime(v.last_forecast);
+      o.title = v.model + ' ' + v.model_version + ': forecasts from ' + fmtTime(v.first_forecast) + ' to ' + fmtTime(v.last_forecast)
+        + (v.verdict ? '; the model ' + v.verdict : '');
     });
     if (state.version && !versions.some((v) => v.model_version === state.version)) { state.version = null; }
     sel.value = state.version || '';
@@ -252,7 +259,7 @@
     state.loads++;
     $('title').textContent = symbol + ' · ' + (state.horizon || '') + ' forecast';
     $('subtitle').textContent = candles.length + ' candles of ' + bucket + ', ' + dedup.length + ' forecasts'
-      + (forecasts.model_version ? ' · model ' + forecasts.model_version : '')
+      + (forecasts.model_version ? ' · model ' + forecasts.model_version + verdictOf(forecasts.model_version) : '')
       + (state.end != null ? ' · ending ' + fmtTime(end) : ' · following live');
     $('status').textContent = summary.last_tick ? 'data up to ' + fmtTime(summary.last_tick) : '';
   }

@@ -1,5 +1,9 @@
 package org.mambats.service;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mambats.model.forecast.ForecastModel;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,6 +77,27 @@ public final class ForecastService implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /**
+     * Shows {@code model}'s training verdict (from its checkpoint's provenance: does it beat the EWMA-volatility
+     * baseline on validation, or is it that baseline) next to its version in /api/models and the dashboard.
+     */
+    public ForecastService describe(ForecastModel model) {
+        JsonNode p = model.config().path(ForecastModel.CONFIG_KEY).path("provenance");
+        String verdict = p.hasNonNull("verdict") ? p.get("verdict").asText()
+                : "no verdict recorded (trained before checkpoints kept one)";
+        return describe(model.version(), verdict, p.path("data_from").asText(null), p.path("data_to").asText(null));
+    }
+
+    /** The same for a version known only by what its checkpoint said; the training range may be null. */
+    public ForecastService describe(String version, String verdict, String trainedFrom, String trainedTo) {
+        ObjectNode card = JsonNodeFactory.instance.objectNode().put("verdict", verdict);
+        if (trainedFrom != null && trainedTo != null) {
+            card.put("trained_from", trainedFrom).put("trained_to", trainedTo);
+        }
+        api.describeModel(version, card);
+        return this;
     }
 
     @Override

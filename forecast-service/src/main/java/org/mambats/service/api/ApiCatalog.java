@@ -40,7 +40,8 @@ public final class ApiCatalog {
             "The newest forecast of every horizon, per symbol",
             List.of(query("symbol", Type.SYMBOL, false, "only this symbol (default: all)")), JSON);
     public static final Endpoint MODELS = new Endpoint("/api/models",
-            "The model versions that forecast a symbol, newest first: model name, version, event times of the first and last forecast",
+            "The model versions that forecast a symbol, newest first: model name, version, event times of the first and last forecast, "
+                    + "and for checkpoints the service was given (serve --checkpoint) the training verdict and range",
             List.of(query("symbol", Type.SYMBOL, true, "the symbol")), JSON);
     public static final Endpoint FORECASTS = new Endpoint("/api/forecasts",
             "Forecasts of a symbol in a time range (event time); bucketed: the last forecast of each bucket and horizon",

@@ -1,6 +1,7 @@
 package org.mambats.service.api;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.Javalin;
@@ -58,6 +59,8 @@ public final class ForecastApi implements AutoCloseable {
     private final Set<String> liveSymbols = ConcurrentHashMap.newKeySet();
     private final Consumer<LiveForecastFeed.Update> fanOut = this::fanOut;
     private volatile List<String> symbols = List.of();
+    /** What the service was told of model versions beyond their forecasts: their training verdict, by version. */
+    private final Map<String, ObjectNode> modelCards = new ConcurrentHashMap<>();
     private volatile long symbolsAt;
     private Javalin app;
 
@@ -76,6 +79,15 @@ public final class ForecastApi implements AutoCloseable {
         }
         String v = ForecastApi.class.getPackage().getImplementationVersion();
         this.version = v == null ? "development" : v;
+    }
+
+    /**
+     * Adds what is known of a model version to its rows in /api/models (and so to the dashboard's model line):
+     * {@code card}'s fields, such as its training verdict, are copied into every row of that version.
+     */
+    public ForecastApi describeModel(String version, ObjectNode card) {
+        modelCards.put(version, card.deepCopy());
+        return this;
     }
 
     /** How long one query may run before the database cancels it (default {@link ApiCatalog#QUERY_TIMEOUT}). */
@@ -177,7 +189,14 @@ public final class ForecastApi implements AutoCloseable {
 
     private void models(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.MODELS, ctx);
-        ctx.json(queries.modelVersions(requireSymbol(p.text("symbol"))));
+        ArrayNode versions = queries.modelVersions(requireSymbol(p.text("symbol")));
+        for (JsonNode row : versions) {
+            ObjectNode card = modelCards.get(row.path("model_version").asText());
+            if (card != null) {
+                ((ObjectNode) row).setAll(card);
+            }
+        }
+        ctx.json(versions);
     }
 
     private void forecasts(Context ctx) throws SQLException {

@@ -1,5 +1,8 @@
 package org.mambats.service.cli;
 
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -8,6 +11,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaOptions;
+import org.mambats.model.forecast.ForecastModel;
 import org.mambats.service.ForecastService;
 import org.mambats.service.metrics.ServiceMetrics;
 import picocli.CommandLine.Command;
@@ -34,6 +38,10 @@ public class ServeCommand implements Callable<Integer> {
     /** Kafka, for live updates and the stream's and sink's lag. */
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
+    @Option(names = "--checkpoint", paramLabel = "DIR", description = "A checkpoint the stream runs (repeatable): its training "
+            + "verdict (beats the EWMA-volatility baseline on validation, or is that baseline) is shown next to its version "
+            + "in /api/models and the dashboard.")
+    List<Path> checkpoints = new ArrayList<>();
     @Option(names = "--no-kafka", description = "Run without Kafka: no live updates, no lag metrics.")
     boolean noKafka;
     @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
@@ -64,6 +72,12 @@ public class ServeCommand implements Callable<Integer> {
             ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(OWNED), forecastsTopic, ticksTopic,
                     dlqTopic, applicationId, sinkGroup);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {
+                for (Path dir : checkpoints) {
+                    ForecastModel model = ForecastModel.load(dir);
+                    service.describe(model);
+                    System.out.println("model " + model.version() + " (" + dir + "): " + model.config().path(ForecastModel.CONFIG_KEY)
+                            .path("provenance").path("verdict").asText("no verdict recorded"));
+                }
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
                 System.out.println("serving the dashboard at http://" + shown + ":" + service.port() + "/ (API: /openapi.json)");
                 stop.await();

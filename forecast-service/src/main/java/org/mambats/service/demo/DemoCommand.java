@@ -137,6 +137,7 @@ public class DemoCommand implements Callable<Integer> {
             ForecastService service = ForecastService.start(db, ForecastService.Settings.local(port, bootstrap)
                     .withGroups(ss.applicationId, "mamba-ts-demo-sink"), metrics);
             running.add(service);
+            service.describe(model); // the model line says whether it beat the baseline
 
             int liveFrom = trainTicks;
             int historyFrom = Math.max(0, liveFrom - historyTicks);

@@ -281,6 +281,16 @@ class ForecastApiTest {
         assertEquals(T0 + 6_000L * (N / 2 - 1), versions.get(1).get("last_forecast").asLong());
     }
 
+    @Test
+    void aDescribedVersionCarriesItsTrainingVerdict() throws Exception {
+        service.describe("v1", "beats the EWMA-volatility baseline on validation by 6.3% pinball", "2013-11-25T00:00:00Z",
+                "2013-11-30T00:00:00Z");
+        JsonNode versions = ok("/api/models?symbol=BTCUSD");
+        assertEquals("beats the EWMA-volatility baseline on validation by 6.3% pinball", versions.get(1).get("verdict").asText());
+        assertEquals("2013-11-25T00:00:00Z", versions.get(1).get("trained_from").asText());
+        assertTrue(versions.get(0).path("verdict").isMissingNode(), "a version nobody described has no verdict: " + versions.get(0));
+    }
+
     /**
      * A query held up (here by a lock on the ticks table, in production by a week of forecast errors) is cancelled
      * after the timeout and answered with a 503 that says so, and meanwhile requests that do not need that table

@@ -51,6 +51,7 @@ import org.openqa.selenium.support.ui.Select;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
     private static final long T0 = 1_700_000_000_000L; // event time of the first tick
+    private static final String OLD_VERDICT = "does not beat the EWMA-volatility baseline on validation: the checkpoint is that baseline";
 
     @TempDir
     static Path tmp;
@@ -196,6 +197,7 @@ class DashboardBrowserTest {
         // to where they end; a live tick then leaves that window alone; the address reopens the same view; Live and
         // "newest" go back to following the stream's model.
         storeOlderVersion("AAA", "v-old", 100);
+        service.describe("v-old", OLD_VERDICT, null, null); // as serve --checkpoint does with the checkpoint's provenance
         browser.get("http://127.0.0.1:" + service.port() + "/?symbol=AAA");
         waitFor(Duration.ofSeconds(30), "AAA loaded", () -> number(js, "dashboard.loads") >= 1 && "AAA".equals(js.executeScript("return dashboard.symbol")));
         String streamVersion = (String) js.executeScript("return dashboard.shownVersion");
@@ -207,6 +209,8 @@ class DashboardBrowserTest {
         assertEquals(T0 + 99_000 + 1, number(js, "dashboard.end"), "the window ends just after the version's last forecast");
         assertTrue(number(js, "dashboard.forecastPoints") > 0, "the older version's forecasts drawn");
         assertTrue(browser.findElement(By.id("subtitle")).getText().contains("model v-old"), browser.findElement(By.id("subtitle")).getText());
+        assertTrue(browser.findElement(By.id("subtitle")).getText().contains("model v-old: " + OLD_VERDICT),
+                "the model line says what training found: " + browser.findElement(By.id("subtitle")).getText());
         String address = browser.getCurrentUrl();
         assertTrue(address.contains("version=v-old") && address.contains("end=2023-11-14T22%3A14%3A59.001Z"), address);
 
