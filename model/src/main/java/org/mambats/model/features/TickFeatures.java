@@ -65,7 +65,8 @@ public final class TickFeatures {
         out[off + 5] = (float) (Math.sqrt(s.volVar) * 1e4);
         s.count++;
         s.lastPrice = t.price();
-        s.lastTimeMillis = Math.max(s.lastTimeMillis, t.timeMillis());
+        // The first tick sets the clock whatever its sign (history before 1970 has negative epoch times).
+        s.lastTimeMillis = s.count == 1 ? t.timeMillis() : Math.max(s.lastTimeMillis, t.timeMillis());
         s.lastSign = sign;
         return elapsed;
     }

@@ -75,7 +75,8 @@ public final class ForecastStepper {
     void forecast(Tick tick, SymbolState state) {
         TickFeatures.State fs = state.features;
         long index = fs.count();
-        long clock = Math.max(fs.lastTimeMillis(), tick.timeMillis());
+        // The symbol's clock after this tick, as the validator keeps it (and as training's targets are timed).
+        long clock = state.position.lastTimeMillis();
         QuantileCalibrator calibrator = model.calibrator();
         calibrator.resolve(state.calibration, index, clock, fs.lastPrice(), tick.price());
         double elapsed = model.features().next(tick, fs, features, 0);

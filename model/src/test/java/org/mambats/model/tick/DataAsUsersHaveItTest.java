@@ -29,6 +29,18 @@ class DataAsUsersHaveItTest {
         assertNull(TickValidator.fieldProblem(Tick.trade("DAX", t1991, 1400, 0, 0)), "a 1991 tick is a tick");
     }
 
+    /** Before 1970 epoch times are negative: the features' clock must start at the first tick, not at 0. */
+    @Test
+    void historyBefore1970KeepsItsClock() {
+        org.mambats.model.features.TickFeatures f = new org.mambats.model.features.TickFeatures(11);
+        org.mambats.model.features.TickFeatures.State s = new org.mambats.model.features.TickFeatures.State();
+        float[] out = new float[org.mambats.model.features.TickFeatures.COUNT];
+        f.next(Tick.trade("IDX", TickTime.parse("1965-01-04"), 100, 0, 0), s, out, 0);
+        double elapsed = f.next(Tick.trade("IDX", TickTime.parse("1965-01-05"), 101, 0, 1), s, out, 0);
+        assertEquals(86_400, elapsed, 1e-9);
+        assertEquals(TickTime.parse("1965-01-05"), s.lastTimeMillis());
+    }
+
     @Test
     void numericEpochsOutsideTheirRangeAreRefusedWithTheLikelyMistake() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TickTime.parse("1700000000"));
