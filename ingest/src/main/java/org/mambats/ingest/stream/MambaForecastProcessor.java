@@ -159,8 +159,9 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         int fromStore = states.size();
         long start = System.nanoTime();
         long replayed = snapshots.replay().apply(context).replay(partition, newest, atMost, r -> {
-            if (apply(r.key(), r.value()) == Outcome.ACCEPTED) {
-                changed.add(tick.symbol());
+            Outcome o = apply(r.key(), r.value());
+            if (o == Outcome.ACCEPTED || o == Outcome.REJECTED && states.containsKey(tick.symbol())) {
+                changed.add(tick.symbol()); // a rejected price may be a candidate new level: the validator remembers it
             }
             lastOffset = r.offset();
         });
@@ -182,7 +183,13 @@ public final class MambaForecastProcessor implements Processor<byte[], byte[], b
         Outcome outcome = apply(record.key(), record.value());
         lastOffset = offset;
         switch (outcome) {
-            case INVALID, REJECTED -> deadLetter(record, problem);
+            case INVALID -> deadLetter(record, problem);
+            case REJECTED -> {
+                deadLetter(record, problem);
+                if (states.containsKey(tick.symbol())) {
+                    changed.add(tick.symbol()); // the validator may remember the price as a candidate new level
+                }
+            }
             case DUPLICATE -> counters.duplicates.increment();
             case ACCEPTED -> {
                 counters.step(stepNanos);

@@ -34,6 +34,7 @@ import org.mambats.model.forecast.SymbolState;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickJson;
+import org.mambats.model.tick.TickValidator;
 import org.mambats.model.tick.TickRow;
 
 /** The topology on Kafka Streams' test driver: parity with predict, dead letters, duplicates, state. */
@@ -168,10 +169,13 @@ class ForecastTopologyTest {
                 "{\"ts\":1700000000000,\"price\":5,\"size\":1}",
                 "{\"symbol\":\"AAA\",\"ts\":\"yesterday\",\"price\":5,\"size\":1}",
                 "{\"symbol\":\"ZZZ\",\"ts\":1700000000000,\"price\":5,\"size\":1}",
+                // A corrupt print among good ones: far outside the price band around the last accepted price.
+                "{\"symbol\":\"AAA\",\"ts\":" + ticks.get(30).timeMillis() + ",\"price\":1e-300,\"size\":1,\"seq\":1005}",
         };
         String[] reasons = {"unparseable tick: malformed JSON", "non-finite price NaN", "non-finite price NaN",
                 "non-finite price Infinity", "non-positive price -5.0", "negative size -1.0", "missing symbol",
-                "unparseable tick: unparseable time 'yesterday'", "record key 'AAA' does not match the tick's symbol 'ZZZ'"};
+                "unparseable tick: unparseable time 'yesterday'", "record key 'AAA' does not match the tick's symbol 'ZZZ'",
+                TickValidator.PRICE_BAND + ": 1.0E-300 is"};
         OperatorCounters counters = new OperatorCounters();
         try (TopologyTestDriver d = driver(model, counters)) {
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());

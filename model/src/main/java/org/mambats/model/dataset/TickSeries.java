@@ -70,7 +70,7 @@ public final class TickSeries {
                 return;
             }
             Builder b = builders.computeIfAbsent(t.symbol(), Builder::new);
-            TickValidator.Verdict v = validator.check(t, b.position);
+            TickValidator.Verdict v = validator.apply(t, b.position);
             switch (v.outcome()) {
                 case DUPLICATE -> {
                     counts.duplicates++;
@@ -82,7 +82,6 @@ public final class TickSeries {
                 }
                 case ACCEPT -> {
                     counts.accepted++;
-                    validator.accept(t, b.position);
                     b.add(t, row.index(), features);
                 }
             }

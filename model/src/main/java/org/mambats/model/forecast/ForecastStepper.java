@@ -57,12 +57,11 @@ public final class ForecastStepper {
     /**
      * Validates {@code tick} against the symbol's state and, if accepted, advances the state and computes the
      * forecast, readable through {@link #quantiles()} until the next call. A duplicate or rejected tick leaves the
-     * state untouched.
+     * model's state untouched (an out-of-band price is remembered by the validator, as a candidate new level).
      */
     public TickValidator.Verdict process(Tick tick, SymbolState state) {
-        TickValidator.Verdict v = validator.check(tick, state.position);
+        TickValidator.Verdict v = validator.apply(tick, state.position);
         if (v.accepted()) {
-            validator.accept(tick, state.position);
             forecast(tick, state);
         }
         return v;

@@ -16,6 +16,15 @@ import java.nio.ByteBuffer;
  *
  * <p><b>Duplicates.</b> With sequence numbers: a sequence number at or below the last accepted one. Without: the
  * same time, price and size as one of the last {@value Position#RECENT} accepted ticks.
+ *
+ * <p><b>Corrupt prices.</b> A price more than {@link #DEFAULT_BAND_RATIO} times above or below the last accepted
+ * one (1e-300 after 100, a price in cents after dollars, a fat finger's extra zero) is rejected. No single tick of a
+ * real market moves that far, but a market can move there: when {@link #DEFAULT_CONFIRMATIONS} out-of-band ticks in a
+ * row agree with each other (within {@link #CONFIRM_TOLERANCE} of the first), the last of them is accepted and the
+ * new level becomes the reference, so the state never stays stuck at the old level. The ticks before it went to the
+ * dead-letter topic with their reason, so they are not lost either. A fixed ratio rather than a multiple of the
+ * running volatility: it needs no warm-up, means the same at any tick rate, and a volatility-based band would
+ * reject real gaps (an open after a weekend) as well.
  */
 public final class TickValidator {
     /**
@@ -26,13 +35,38 @@ public final class TickValidator {
     static final long MIN_TIME = -2_208_988_800_000L;
     static final long MAX_TIME = 4_102_444_800_000L;
 
+    /** Default price band: a tick's price within this factor of the last accepted price, either way. */
+    public static final double DEFAULT_BAND_RATIO = 4;
+    /** Default number of agreeing out-of-band ticks in a row that confirm a new level (the last one is accepted). */
+    public static final int DEFAULT_CONFIRMATIONS = 3;
+    /** Out-of-band ticks agree when each is within this fraction of the first of them. */
+    public static final double CONFIRM_TOLERANCE = 0.10;
+    /** The reason a price-band rejection starts with. */
+    public static final String PRICE_BAND = "price outside the band";
+
     private final long graceMillis;
+    private final double logBand;
+    private final int confirmations;
 
     public TickValidator(long graceMillis) {
+        this(graceMillis, DEFAULT_BAND_RATIO, DEFAULT_CONFIRMATIONS);
+    }
+
+    /**
+     * @param bandRatio     a price more than this factor from the last accepted one is out of band (> 1; infinite: no band)
+     * @param confirmations agreeing out-of-band ticks in a row that move the reference (>= 1)
+     */
+    public TickValidator(long graceMillis, double bandRatio, int confirmations) {
         if (graceMillis < 0) {
             throw new IllegalArgumentException("out-of-order grace must be >= 0 ms, got " + graceMillis);
         }
+        if (!(bandRatio > 1) || confirmations < 1) {
+            throw new IllegalArgumentException("price band needs a ratio > 1 and >= 1 confirmation, got " + bandRatio
+                    + " and " + confirmations);
+        }
         this.graceMillis = graceMillis;
+        this.logBand = Math.log(bandRatio);
+        this.confirmations = confirmations;
     }
 
     public long graceMillis() {
@@ -114,8 +148,45 @@ public final class TickValidator {
             if (lateBy > graceMillis) {
                 return new Verdict(Outcome.REJECT, "out of order: " + lateBy + " ms before the latest tick (grace " + graceMillis + " ms)");
             }
+            if (outOfBand(t, p) && !confirms(t, p)) {
+                return new Verdict(Outcome.REJECT, String.format(java.util.Locale.ROOT,
+                        "%s: %s is %.3g times the last accepted price %s (band 1/%.3g to %.3gx); accepted once %d agreeing ticks "
+                                + "in a row confirm the new level (%d so far)", PRICE_BAND, t.price(), t.price() / p.lastPrice,
+                        p.lastPrice, Math.exp(logBand), Math.exp(logBand), confirmations, agreeing(t, p) + 1));
+            }
         }
         return Verdict.ACCEPTED;
+    }
+
+    /**
+     * Judges {@code t} and records it: an accepted tick as {@link #accept} does, an out-of-band one as a candidate
+     * for a new level. What the stepper and the training data reader both call, so they accept the same ticks.
+     */
+    public Verdict apply(Tick t, Position p) {
+        Verdict v = check(t, p);
+        if (v.accepted()) {
+            accept(t, p);
+        } else if (v.outcome() == Outcome.REJECT && p.count > 0 && outOfBand(t, p)) {
+            int n = agreeing(t, p);
+            if (n == 0) {
+                p.suspectPrice = t.price();
+            }
+            p.suspects = n + 1;
+        }
+        return v;
+    }
+
+    private boolean outOfBand(Tick t, Position p) {
+        return p.lastPrice > 0 && Math.abs(Math.log(t.price() / p.lastPrice)) > logBand;
+    }
+
+    /** How many out-of-band ticks in a row before {@code t} agree with it (0: it starts a new candidate level). */
+    private static int agreeing(Tick t, Position p) {
+        return p.suspects > 0 && Math.abs(t.price() / p.suspectPrice - 1) <= CONFIRM_TOLERANCE ? p.suspects : 0;
+    }
+
+    private boolean confirms(Tick t, Position p) {
+        return agreeing(t, p) + 1 >= confirmations;
     }
 
     /** Records an accepted tick. */
@@ -125,6 +196,9 @@ public final class TickValidator {
         }
         p.lastTimeMillis = p.count == 0 ? t.timeMillis() : Math.max(p.lastTimeMillis, t.timeMillis());
         p.remember(fingerprint(t));
+        p.lastPrice = t.price();
+        p.suspects = 0;
+        p.suspectPrice = 0;
         p.count++;
     }
 
@@ -138,11 +212,16 @@ public final class TickValidator {
     /** What the validator remembers of one symbol; part of the symbol's streaming state. */
     public static final class Position {
         public static final int RECENT = 8;
-        public static final int BYTES = 8 + 8 + 8 + 4 + 8 * RECENT;
+        public static final int BYTES = 8 + 8 + 8 + 4 + 8 * RECENT + 8 + 8 + 4;
         long count;
         long lastTimeMillis;
         long lastSeq = Tick.NO_SEQ;
         int next;
+        /** The last accepted price: the price band's reference. */
+        double lastPrice;
+        /** Out-of-band ticks in a row that agree, and the price of the first of them (0 when none). */
+        double suspectPrice;
+        int suspects;
         final long[] recent = new long[RECENT];
 
         public long count() {
@@ -177,6 +256,7 @@ public final class TickValidator {
             for (long r : recent) {
                 out.putLong(r);
             }
+            out.putDouble(lastPrice).putDouble(suspectPrice).putInt(suspects);
         }
 
         public void readFrom(ByteBuffer in) {
@@ -187,6 +267,9 @@ public final class TickValidator {
             for (int i = 0; i < RECENT; i++) {
                 recent[i] = in.getLong();
             }
+            lastPrice = in.getDouble();
+            suspectPrice = in.getDouble();
+            suspects = in.getInt();
         }
 
         public void copyFrom(Position o) {
@@ -195,6 +278,9 @@ public final class TickValidator {
             lastSeq = o.lastSeq;
             next = o.next;
             System.arraycopy(o.recent, 0, recent, 0, RECENT);
+            lastPrice = o.lastPrice;
+            suspectPrice = o.suspectPrice;
+            suspects = o.suspects;
         }
     }
 }

@@ -42,6 +42,35 @@ class TickValidatorTest {
         assertEquals(0, p.count(), "nothing rejected changed the position");
     }
 
+    private Verdict judge(Position p, Tick t) {
+        return validator.apply(t, p);
+    }
+
+    @Test
+    void aCorruptPriceIsRejectedAndTheStateMovesOnlyWhenTheMarketConfirmsANewLevel() {
+        Position p = new Position();
+        for (int i = 0; i < 5; i++) {
+            assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + i, 100 + 0.1 * i, 1, i)).outcome());
+        }
+        Verdict corrupt = judge(p, Tick.trade("X", T0 + 10, 1e-300, 1, 10));
+        assertEquals(Outcome.REJECT, corrupt.outcome());
+        assertTrue(corrupt.reason().startsWith(TickValidator.PRICE_BAND), corrupt.reason());
+        assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + 11, 100.2, 1, 11)).outcome(), "the market never went there");
+        // A fat finger: one print ten times the price, then the market as before.
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 12, 1002, 1, 12)).outcome());
+        assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + 13, 100.3, 1, 13)).outcome());
+        // A real crash to a fifth: the first two prints there go to the dead letters, the third confirms the level.
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 14, 20.0, 1, 14)).outcome());
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 15, 20.4, 1, 15)).outcome());
+        assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + 16, 19.7, 1, 16)).outcome(), "three agreeing prints: a new level");
+        assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + 17, 19.9, 1, 17)).outcome(), "and the state follows it");
+        // Out-of-band prints that disagree with each other never confirm anything.
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 18, 200, 1, 18)).outcome());
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 19, 1e-9, 1, 19)).outcome());
+        assertEquals(Outcome.REJECT, judge(p, Tick.trade("X", T0 + 20, 200, 1, 20)).outcome());
+        assertEquals(Outcome.ACCEPT, judge(p, Tick.trade("X", T0 + 21, 20.1, 1, 21)).outcome());
+    }
+
     @Test
     void duplicatesBySequenceAndByContent() {
         Position p = new Position();
