@@ -171,11 +171,13 @@ class ForecastTopologyTest {
                 "{\"symbol\":\"ZZZ\",\"ts\":1700000000000,\"price\":5,\"size\":1}",
                 // A corrupt print among good ones: far outside the price band around the last accepted price.
                 "{\"symbol\":\"AAA\",\"ts\":" + ticks.get(30).timeMillis() + ",\"price\":1e-300,\"size\":1,\"seq\":1005}",
+                // A good tick but for its missing seq, among numbered ones.
+                "{\"symbol\":\"AAA\",\"ts\":" + ticks.get(30).timeMillis() + ",\"price\":" + ticks.get(30).price() + ",\"size\":3}",
         };
         String[] reasons = {"unparseable tick: malformed JSON", "non-finite price NaN", "non-finite price NaN",
                 "non-finite price Infinity", "non-positive price -5.0", "negative size -1.0", "missing symbol",
                 "unparseable tick: unparseable time 'yesterday'", "record key 'AAA' does not match the tick's symbol 'ZZZ'",
-                TickValidator.PRICE_BAND + ": 1.0E-300 is"};
+                TickValidator.PRICE_BAND + ": 1.0E-300 is", TickValidator.MISSING_SEQ};
         OperatorCounters counters = new OperatorCounters();
         try (TopologyTestDriver d = driver(model, counters)) {
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());

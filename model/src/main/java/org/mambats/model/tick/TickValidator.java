@@ -17,6 +17,10 @@ import java.nio.ByteBuffer;
  * <p><b>Duplicates.</b> With sequence numbers: a sequence number at or below the last accepted one. Without: the
  * same time, price and size as one of the last {@value Position#RECENT} accepted ticks.
  *
+ * <p><b>Sequence numbers.</b> A symbol's ticks are numbered or not: a tick without {@code seq} after ticks that had
+ * one is rejected (it would carry no number into its forecasts and could not be told from a redelivery). A
+ * symbol whose ticks never had one is deduplicated by content, and its forecasts carry {@code seq} -1.
+ *
  * <p><b>Corrupt prices.</b> A price more than {@link #DEFAULT_BAND_RATIO} times above or below the last accepted
  * one (1e-300 after 100, a price in cents after dollars, a fat finger's extra zero) is rejected. No single tick of a
  * real market moves that far, but a market can move there: when {@link #DEFAULT_CONFIRMATIONS} out-of-band ticks in a
@@ -41,6 +45,8 @@ public final class TickValidator {
     public static final int DEFAULT_CONFIRMATIONS = 3;
     /** Out-of-band ticks agree when each is within this fraction of the first of them. */
     public static final double CONFIRM_TOLERANCE = 0.10;
+    /** The reason a tick without a sequence number after numbered ones is rejected with. */
+    public static final String MISSING_SEQ = "no seq after ticks that had one";
     /** The reason a price-band rejection starts with. */
     public static final String PRICE_BAND = "price outside the band";
 
@@ -140,6 +146,12 @@ public final class TickValidator {
                         ? "sequence " + t.seq() + " not after the last accepted " + p.lastSeq + " although the tick is newer: did its "
                                 + "source restart its numbering? (publish --seq-start continues it)"
                         : "sequence " + t.seq() + " already seen (last accepted " + p.lastSeq + ")");
+            }
+            if (!t.hasSeq() && p.lastSeq != Tick.NO_SEQ) {
+                // Once a symbol's ticks are numbered, recovery's replay and the forecasts' keys rely on the numbers:
+                // an unnumbered tick among them cannot be told from a redelivery, nor ordered.
+                return new Verdict(Outcome.REJECT, MISSING_SEQ + " (the last accepted was " + p.lastSeq
+                        + "); number every tick of a symbol, or none (publish numbers them)");
             }
             if (!t.hasSeq() && p.seenRecently(fingerprint(t))) {
                 return new Verdict(Outcome.DUPLICATE, "same time, price and size as a recent tick");

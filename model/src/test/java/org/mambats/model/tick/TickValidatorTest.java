@@ -72,6 +72,19 @@ class TickValidatorTest {
     }
 
     @Test
+    void aTickWithoutSeqAfterNumberedOnesIsRejectedWithTheRule() {
+        Position p = new Position();
+        assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0, 10, 1, 7)).outcome());
+        Verdict v = feed(p, Tick.trade("X", T0 + 1, 10.1, 1, Tick.NO_SEQ));
+        assertEquals(Outcome.REJECT, v.outcome());
+        assertTrue(v.reason().startsWith(TickValidator.MISSING_SEQ), v.reason());
+        assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0 + 2, 10.2, 1, 8)).outcome(), "the numbering goes on");
+        Position never = new Position();
+        assertEquals(Outcome.ACCEPT, feed(never, Tick.trade("Y", T0, 10, 1, Tick.NO_SEQ)).outcome());
+        assertEquals(Outcome.ACCEPT, feed(never, Tick.trade("Y", T0 + 1, 10.1, 1, Tick.NO_SEQ)).outcome(), "never numbered: fine");
+    }
+
+    @Test
     void duplicatesBySequenceAndByContent() {
         Position p = new Position();
         assertEquals(Outcome.ACCEPT, feed(p, Tick.trade("X", T0, 10, 1, 5)).outcome());
