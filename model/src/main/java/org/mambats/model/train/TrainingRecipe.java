@@ -115,8 +115,9 @@ public final class TrainingRecipe {
 
     /**
      * What a fit came to: the trainer's account, and the validation loss next to the baseline's
-     * ({@link TrainingSet#baseline}: the EWMA-volatility forecast, centred on no change). {@code keptBaseline} when no epoch beat
-     * it on validation, so the checkpoint is the baseline itself.
+     * ({@link TrainingSet#baseline}: the EWMA-volatility forecast, centred on no change). {@code keptBaseline} when
+     * {@link ValidationGuard} did not support the trained model, so the checkpoint is the baseline itself; {@code guard}
+     * says why.
      */
     public record Fitted(Trainer.FitResult fit, double validationPinball, double noSkillPinball, boolean keptBaseline,
                          String guard, double seconds) {
@@ -140,7 +141,6 @@ public final class TrainingRecipe {
         try (Trainer trainer = new Trainer(initial, trainerConfig())) {
             boolean validated = !set.validation.isEmpty();
             float[] baselineParams = trainer.weights().flatten();
-            double baselineLoss = validated && startFromBaseline ? trainer.evaluate(set.validation).mean() : Double.NaN;
             Trainer.FitResult fit = trainer.fit(set.train, set.validation, listener);
             double[][] perTick = new double[set.validation.size()][];
             double loss = validated ? trainer.evaluate(set.validation, perTick).mean() : Double.NaN;
@@ -151,8 +151,9 @@ public final class TrainingRecipe {
                     : null;
             boolean keptBaseline = startFromBaseline && guard != null && !guard.supported();
             if (keptBaseline) {
+                // The starting weights forecast the baseline exactly, so their validation loss is the baseline's.
                 trainer.setParameters(baselineParams);
-                loss = baselineLoss;
+                loss = noSkill;
             }
             double seconds = (System.nanoTime() - start) / 1e9;
 
