@@ -31,6 +31,9 @@ public class TrainCommand implements Callable<Integer> {
     @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
             + "); for files with one, train on this symbol only (default: every symbol, one sequence each).")
     String symbol;
+    @Option(names = "--symbols", split = ",", description = "Train one global model on these symbols of the file (default: every "
+            + "symbol), each in its own scale, weighted by the square root of its ticks.")
+    java.util.List<String> symbols;
     @Mixin
     TrainingOptions training = new TrainingOptions();
 
@@ -53,12 +56,28 @@ public class TrainCommand implements Callable<Integer> {
         DataDefaults.apply(recipe, profile, (long) (profile.rows() * (1 - recipe.validationFraction)))
                 .forEach(l -> System.err.println("train: " + l));
         TickSeries.Counts counts = new TickSeries.Counts();
+        if (symbol != null && symbols != null) {
+            throw new IllegalArgumentException("give --symbol (one) or --symbols (several), not both");
+        }
         Map<String, TickSeries> series = TickSeries.read(data, symbol, recipe.volHalfLife, recipe.graceMillis, counts);
+        if (symbols != null) {
+            java.util.List<String> absent = symbols.stream().filter(x -> !series.containsKey(x)).toList();
+            if (!absent.isEmpty()) {
+                throw new IllegalArgumentException(data + ": no accepted ticks of " + absent + "; the file holds " + series.keySet());
+            }
+            series.keySet().retainAll(symbols);
+        }
         System.err.println("train: " + counts + "; symbols " + series.keySet());
         counts.reasons.lines().forEach(l -> System.err.println("train:   " + l));
         TrainingSet set = recipe.trainingSet(series.values());
         System.err.printf(Locale.ROOT, "train: %d training ticks before %s, %d validation ticks after%n",
                 set.trainTicks, Instant.ofEpochMilli(set.splitTimeMillis), set.validationTicks);
+        if (set.symbols.size() > 1) {
+            for (TrainingSet.SymbolPart p : set.symbols) {
+                System.err.printf(Locale.ROOT, "train:   %s: %,d training ticks, %,d validation, %s to %s, weight %.3f per tick%n", p.symbol(),
+                        p.trainTicks(), p.validationTicks(), Instant.ofEpochMilli(p.fromMillis()), Instant.ofEpochMilli(p.toMillis()), p.weight());
+            }
+        }
 
         ObjectNode provenance = JsonNodeFactory.instance.objectNode();
         provenance.put("created_by", "train");

@@ -58,6 +58,9 @@ public final class TrainingOptions {
     @Option(names = "--fixed-scale", description = "Targets in the training window's fixed scale instead of the running "
             + "volatility's (for comparison: the band then does not widen when volatility rises).")
     boolean fixedScale;
+    @Option(names = "--absolute-inputs", description = "The model reads the ticks' own returns, sizes, spreads and volatility "
+            + "instead of each relative to its symbol's running statistics (the default; a comparison).")
+    boolean absoluteInputs;
     @Option(names = "--calibration-rate", description = "Online calibration: how far a quantile's offset moves per outcome, in "
             + "volatility units; 0 turns it off (default ${DEFAULT-VALUE}).")
     double calibrationRate = DEFAULTS.calibrationRate;
@@ -109,6 +112,7 @@ public final class TrainingOptions {
         r.graceMillis = graceMillis;
         r.startFromBaseline = !fromScratch;
         r.volatilityScaling = !fixedScale;
+        r.inputScale = absoluteInputs ? org.mambats.model.features.InputScale.ABSOLUTE : org.mambats.model.features.InputScale.SYMBOL;
         r.calibrationRate = calibrationRate;
         r.seed = seed;
         r.name = name;

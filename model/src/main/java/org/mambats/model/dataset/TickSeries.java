@@ -23,17 +23,21 @@ public final class TickSeries {
     public final double[] prices;
     /** [length, F] raw, unnormalised features. */
     public final float[] rawFeatures;
+    /** [length, F] the same features in the symbol's own scale ({@link org.mambats.model.features.InputScale#SYMBOL}), unnormalised. */
+    public final float[] relativeFeatures;
     /** Seconds since the previous accepted tick (0 for the first). */
     public final double[] elapsedSeconds;
     /** Each tick's 0-based data row in its file. */
     public final long[] rows;
 
-    private TickSeries(String symbol, int length, long[] times, double[] prices, float[] rawFeatures, double[] elapsed, long[] rows) {
+    private TickSeries(String symbol, int length, long[] times, double[] prices, float[] rawFeatures, float[] relativeFeatures,
+                       double[] elapsed, long[] rows) {
         this.symbol = symbol;
         this.length = length;
         this.times = times;
         this.prices = prices;
         this.rawFeatures = rawFeatures;
+        this.relativeFeatures = relativeFeatures;
         this.elapsedSeconds = elapsed;
         this.rows = rows;
     }
@@ -91,14 +95,21 @@ public final class TickSeries {
         return out;
     }
 
+    /** The model inputs of this scale, [length, F], unnormalised. */
+    public float[] features(org.mambats.model.features.InputScale scale) {
+        return scale == org.mambats.model.features.InputScale.SYMBOL ? relativeFeatures : rawFeatures;
+    }
+
     /** The ticks in [from, to). */
     public TickSeries slice(int from, int to) {
         int n = to - from;
         int f = TickFeatures.COUNT;
         float[] feats = new float[n * f];
         System.arraycopy(rawFeatures, from * f, feats, 0, n * f);
+        float[] rel = new float[n * f];
+        System.arraycopy(relativeFeatures, from * f, rel, 0, n * f);
         return new TickSeries(symbol, n, java.util.Arrays.copyOfRange(times, from, to), java.util.Arrays.copyOfRange(prices, from, to),
-                feats, java.util.Arrays.copyOfRange(elapsedSeconds, from, to), java.util.Arrays.copyOfRange(rows, from, to));
+                feats, rel, java.util.Arrays.copyOfRange(elapsedSeconds, from, to), java.util.Arrays.copyOfRange(rows, from, to));
     }
 
     /** Index of the first tick at or after {@code timeMillis} (length if none). */
@@ -122,6 +133,7 @@ public final class TickSeries {
         double[] elapsed = new double[1024];
         long[] rows = new long[1024];
         float[] feats = new float[1024 * TickFeatures.COUNT];
+        float[] rel = new float[1024 * TickFeatures.COUNT];
         int n;
 
         Builder(String symbol) {
@@ -136,8 +148,9 @@ public final class TickSeries {
                 elapsed = java.util.Arrays.copyOf(elapsed, cap);
                 rows = java.util.Arrays.copyOf(rows, cap);
                 feats = java.util.Arrays.copyOf(feats, cap * TickFeatures.COUNT);
+                rel = java.util.Arrays.copyOf(rel, cap * TickFeatures.COUNT);
             }
-            elapsed[n] = features.next(t, state, feats, n * TickFeatures.COUNT);
+            elapsed[n] = features.next(t, state, feats, n * TickFeatures.COUNT, rel, n * TickFeatures.COUNT);
             times[n] = position.lastTimeMillis();
             prices[n] = t.price();
             rows[n] = row;
@@ -146,7 +159,8 @@ public final class TickSeries {
 
         TickSeries build() {
             return new TickSeries(symbol, n, java.util.Arrays.copyOf(times, n), java.util.Arrays.copyOf(prices, n),
-                    java.util.Arrays.copyOf(feats, n * TickFeatures.COUNT), java.util.Arrays.copyOf(elapsed, n),
+                    java.util.Arrays.copyOf(feats, n * TickFeatures.COUNT), java.util.Arrays.copyOf(rel, n * TickFeatures.COUNT),
+                    java.util.Arrays.copyOf(elapsed, n),
                     java.util.Arrays.copyOf(rows, n));
         }
     }

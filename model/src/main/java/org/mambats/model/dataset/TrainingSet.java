@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
 import org.mambats.model.features.Horizon;
+import org.mambats.model.features.InputScale;
 import org.mambats.model.features.HorizonTargets;
 import org.mambats.model.features.Normalizer;
 import org.mambats.model.features.TickFeatures;
@@ -18,6 +19,14 @@ import org.mambats.model.train.TrainingSequence;
  * everything after validates. Normalisation, target scales and the reference tick interval are fitted on the
  * training part only, and each part's targets are computed from that part alone, so no validation price leaks
  * into training.
+ *
+ * <p><b>Several symbols</b> (a global model): each symbol is a sequence of its own, its targets in its own running
+ * volatility and, by default, its inputs in its own scale ({@link InputScale#SYMBOL}). Pooling every tick equally
+ * would let a busy symbol drown the quiet ones (a universe's most traded name can have a hundred times the ticks of
+ * its least); weighting every symbol equally would let a symbol with a few noisy ticks count as much as one with many.
+ * In between, each training tick of symbol s weighs {@code c / sqrt(N_s)} ({@code N_s} its training ticks, c so that
+ * the mean weight per tick is 1): a symbol's total weight grows with the square root of its data. Validation (early
+ * stopping, the guard) weighs every tick the same.
  */
 public final class TrainingSet {
     /** Training ticks that precede each validation sequence with unknown targets, so its state starts warm. */
@@ -44,6 +53,14 @@ public final class TrainingSet {
      * training window, whose drift over a few hundred bars is noise (a falling half-year would forecast a fall).
      */
     public final float[] baseline;
+    /** What each symbol brought: its ticks on each side of the split, its time range and its training weight per tick. */
+    public record SymbolPart(String symbol, long trainTicks, long validationTicks, long fromMillis, long toMillis, double weight) {
+    }
+
+    /** Per symbol, in the order given. */
+    public final List<SymbolPart> symbols = new ArrayList<>();
+    /** Which features the sequences hold (normalised): the ticks' own, or in each symbol's scale. */
+    public final InputScale inputScale;
 
     /** A set with volatility-scaled targets (the default, see {@link VolatilityScale}). */
     public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
@@ -57,6 +74,13 @@ public final class TrainingSet {
      */
     public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
                        boolean deltaTimeScaling, boolean volatilityScaled) {
+        this(series, horizons, quantiles, validationFraction, deltaTimeScaling, volatilityScaled, InputScale.SYMBOL);
+    }
+
+    /** @param inputScale which features the model reads (see {@link InputScale}) */
+    public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
+                       boolean deltaTimeScaling, boolean volatilityScaled, InputScale inputScale) {
+        this.inputScale = inputScale;
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
         }
@@ -92,12 +116,14 @@ public final class TrainingSet {
         // Fit normalisation, elapsed-time reference and target scale on training ticks only.
         int n = trainParts.stream().mapToInt(p -> p.length).sum();
         float[] raw = new float[n * f];
+        float[] inputs = new float[n * f];
         double elapsedSum = 0;
         long elapsedCount = 0;
         int at = 0;
         List<float[]> trainTargets = new ArrayList<>();
         for (TickSeries p : trainParts) {
             System.arraycopy(p.rawFeatures, 0, raw, at * f, p.length * f);
+            System.arraycopy(p.features(inputScale), 0, inputs, at * f, p.length * f);
             at += p.length;
             for (int i = 1; i < p.length; i++) {
                 elapsedSum += p.elapsedSeconds[i];
@@ -105,7 +131,7 @@ public final class TrainingSet {
             }
             trainTargets.add(HorizonTargets.compute(p.times, p.prices, horizons));
         }
-        normalizer = Normalizer.fit(raw, n, f);
+        normalizer = Normalizer.fit(inputs, n, f);
         double volSquares = 0;
         for (int i = 0; i < n; i++) {
             double v = raw[i * f + VolatilityScale.FEATURE];
@@ -147,9 +173,17 @@ public final class TrainingSet {
         baseline = symmetricAroundZero(climatology, quantiles, h);
 
         long tt = 0;
+        double sqrtSum = 0;
+        for (TickSeries p : trainParts) {
+            sqrtSum += Math.sqrt(p.length);
+        }
+        java.util.Map<String, Float> weightOf = new java.util.HashMap<>();
         for (int k = 0; k < trainParts.size(); k++) {
             TickSeries p = trainParts.get(k);
-            train.add(sequence(p, trainTargets.get(k), 0, horizons.size(), deltaTimeScaling));
+            // Symbols weighted by the square root of their tick counts (see symbolWeight), a mean weight of 1 per tick.
+            float weight = trainParts.size() == 1 ? 1f : (float) (n / sqrtSum / Math.sqrt(p.length));
+            train.add(sequence(p, trainTargets.get(k), 0, horizons.size(), deltaTimeScaling, weight));
+            weightOf.put(p.symbol, weight);
             tt += p.length;
         }
         long vt = 0;
@@ -157,11 +191,17 @@ public final class TrainingSet {
             float[] targets = HorizonTargets.compute(p.times, p.prices, horizons);
             divideByVolatility(p, targets, h);
             int context = p.indexAtOrAfter(splitTimeMillis);
-            validation.add(sequence(p, targets, context, horizons.size(), deltaTimeScaling));
+            validation.add(sequence(p, targets, context, horizons.size(), deltaTimeScaling, 1f));
             vt += p.length - context;
         }
         trainTicks = tt;
         validationTicks = vt;
+        for (TickSeries p : series) {
+            if (p.length > 0) {
+                int cut = p.indexAtOrAfter(splitTimeMillis);
+                symbols.add(new SymbolPart(p.symbol, cut, p.length - cut, p.times[0], p.times[p.length - 1], weightOf.getOrDefault(p.symbol, 0f)));
+            }
+        }
     }
 
     /**
@@ -210,9 +250,9 @@ public final class TrainingSet {
         }
     }
 
-    private TrainingSequence sequence(TickSeries p, float[] targets, int context, int h, boolean deltaTimeScaling) {
+    private TrainingSequence sequence(TickSeries p, float[] targets, int context, int h, boolean deltaTimeScaling, float weight) {
         int f = TickFeatures.COUNT;
-        float[] feats = p.rawFeatures.clone();
+        float[] feats = p.features(inputScale).clone();
         for (int i = 0; i < p.length; i++) {
             normalizer.apply(feats, i * f);
         }
@@ -227,7 +267,7 @@ public final class TrainingSet {
                 g[i] = ForecastModel.deltaScale(true, dtReferenceSeconds, p.elapsedSeconds[i]);
             }
         }
-        return new TrainingSequence(p.length, feats, y, g);
+        return new TrainingSequence(p.length, feats, y, g, weight);
     }
 
     /** Mean pinball loss (normalised units) of the no-skill forecast, the training targets' quantiles, on {@code seqs}. */

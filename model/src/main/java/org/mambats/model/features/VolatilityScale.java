@@ -14,8 +14,12 @@ package org.mambats.model.features;
 public final class VolatilityScale {
     /** The position of {@code volatility_bps} among {@link TickFeatures#NAMES}. */
     public static final int FEATURE = 5;
-    /** The ratio's floor: the first ticks of a symbol have seen almost no returns yet. */
-    public static final double MIN_RATIO = 0.25;
+    /**
+     * The ratio's floor, for a symbol that has not moved yet (its first tick, a run of unchanged prices). Low enough
+     * that a universe's calm symbols keep their own scale under a reference pooled with wilder ones (a twentieth of
+     * it); the volatility feature is corrected for its start at zero, so a symbol's first moves do not sit on it.
+     */
+    public static final double MIN_RATIO = 0.05;
 
     private VolatilityScale() {
     }

@@ -15,6 +15,7 @@ import java.util.List;
 import org.mambats.model.calibration.QuantileCalibrator;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.Normalizer;
+import org.mambats.model.features.InputScale;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.io.CheckpointFormatException;
@@ -49,6 +50,7 @@ public final class ForecastModel {
     private final double dtReferenceSeconds;
     private final long outOfOrderGraceMillis;
     private final double volatilityReferenceBps;
+    private final InputScale inputScale;
     private final QuantileCalibrator calibrator;
     final MambaKernel kernel;
     /** The input projection column by column, for {@link VectorKernels#matVecColumns}. */
@@ -71,6 +73,7 @@ public final class ForecastModel {
         this.dtReferenceSeconds = settings.dtReferenceSeconds;
         this.outOfOrderGraceMillis = settings.outOfOrderGraceMillis;
         this.volatilityReferenceBps = settings.volatilityReferenceBps;
+        this.inputScale = settings.inputScale;
         this.calibrator = new QuantileCalibrator(horizons, quantiles, settings.calibrationRate, settings.calibrationSlots);
         if (weights.nFeatures() != TickFeatures.COUNT || normalizer.width() != TickFeatures.COUNT) {
             throw new IllegalArgumentException("the forecaster expects " + weights.nFeatures() + " features and "
@@ -102,6 +105,11 @@ public final class ForecastModel {
         public long outOfOrderGraceMillis = 2000;
         /** The training ticks' RMS of volatility_bps: the unit of the target scale (see VolatilityScale); 0 = fixed. */
         public double volatilityReferenceBps;
+        /**
+         * Which features the model reads; checkpoints that do not say read the ticks' own ({@link InputScale#ABSOLUTE}),
+         * new ones their symbol's scale.
+         */
+        public InputScale inputScale = InputScale.SYMBOL;
         /** Online calibration (see QuantileCalibrator): the offsets' step per outcome (0 = off), and its ring size. */
         public double calibrationRate = QuantileCalibrator.DEFAULT_RATE;
         public int calibrationSlots = QuantileCalibrator.DEFAULT_SLOTS;
@@ -121,6 +129,7 @@ public final class ForecastModel {
             floats(o.putArray("quantiles"), quantiles);
             floats(o.putArray("target_scale"), targetScale);
             o.put("volatility_reference_bps", volatilityReferenceBps);
+            o.put("input_scale", inputScale.key());
             o.put("calibration_rate", calibrationRate);
             o.put("calibration_slots", calibrationSlots);
             o.put("delta_time_scaling", deltaTimeScaling);
@@ -154,6 +163,7 @@ public final class ForecastModel {
             }
             s.targetScale = floats(o, "target_scale");
             s.volatilityReferenceBps = o.path("volatility_reference_bps").asDouble(0);
+            s.inputScale = InputScale.parse(o.path("input_scale").asText(InputScale.ABSOLUTE.key()));
             s.calibrationRate = o.path("calibration_rate").asDouble(QuantileCalibrator.DEFAULT_RATE);
             s.calibrationSlots = o.path("calibration_slots").asInt(QuantileCalibrator.DEFAULT_SLOTS);
             s.deltaTimeScaling = o.path("delta_time_scaling").asBoolean(false);
@@ -289,6 +299,11 @@ public final class ForecastModel {
     }
 
     /** The training ticks' RMS of volatility_bps (0 for a fixed target scale). */
+    /** Which features the model reads. */
+    public InputScale inputScale() {
+        return inputScale;
+    }
+
     public double volatilityReferenceBps() {
         return volatilityReferenceBps;
     }

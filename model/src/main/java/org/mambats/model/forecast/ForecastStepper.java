@@ -21,6 +21,9 @@ public final class ForecastStepper {
     private final TickValidator validator;
     private final MambaStepper backbone;
     private final float[] features;
+    /** The same features in the symbol's scale, and whether the model reads those. */
+    private final float[] relativeFeatures;
+    private final boolean symbolScale;
     private final float[] embedding;
     private final float[] hidden;
     private final float[] raw;
@@ -37,6 +40,8 @@ public final class ForecastStepper {
         this.backbone = model.kernel.newStepper();
         int d = model.weights().config().dModel();
         this.features = new float[model.weights().nFeatures()];
+        this.relativeFeatures = new float[features.length];
+        this.symbolScale = model.inputScale() == org.mambats.model.features.InputScale.SYMBOL;
         this.embedding = new float[d];
         this.hidden = new float[d];
         this.raw = new float[model.nOutputs()];
@@ -78,12 +83,13 @@ public final class ForecastStepper {
         long clock = state.position.lastTimeMillis();
         QuantileCalibrator calibrator = model.calibrator();
         calibrator.resolve(state.calibration, index, clock, fs.lastPrice(), tick.price());
-        double elapsed = model.features().next(tick, fs, features, 0);
+        double elapsed = model.features().next(tick, fs, features, 0, symbolScale ? relativeFeatures : null, 0);
         float ratio = VolatilityScale.ratio(features[VolatilityScale.FEATURE], model.volatilityReferenceBps());
-        model.normalizer().apply(features, 0);
+        float[] inputs = symbolScale ? relativeFeatures : features;
+        model.normalizer().apply(inputs, 0);
         var w = model.weights();
         int d = embedding.length;
-        VectorKernels.matVecColumns(model.inputWeightT, d, features.length, w.inputBias, features, 0, embedding, 0);
+        VectorKernels.matVecColumns(model.inputWeightT, d, inputs.length, w.inputBias, inputs, 0, embedding, 0);
         backbone.step(state.mamba, embedding, 0, model.deltaScale(elapsed), hidden, 0);
         VectorKernels.matVec(w.headWeight, raw.length, d, hidden, 0, raw, 0);
         VectorKernels.axpy(1f, w.headBias, 0, raw, 0, raw.length);

@@ -146,9 +146,21 @@ public final class Trainer implements AutoCloseable {
      * {@code targets} [B, L, H] (NaN = unknown), backward, clip, Adam(W) update.
      */
     public StepResult step(SequenceBatch batch, float[] targets, BatchState initial) {
+        return step(batch, targets, initial, null);
+    }
+
+    /**
+     * As {@link #step(SequenceBatch, float[], BatchState)}, the loss weighted per lane ({@code laneWeight} null: all
+     * the same): the gradient is that of {@code sum(w l) / sum(w)} over the known targets; the loss reported stays the
+     * plain mean.
+     */
+    StepResult step(SequenceBatch batch, float[] targets, BatchState initial, float[] laneWeight) {
         ForecasterEngine.Pass pass = engine.forward(weights, batch, initial);
         float[] dq = new float[pass.quantiles().length];
         PinballLoss.Result r = loss.evaluate(pass.quantiles(), targets, weights.nHorizons(), dq);
+        if (laneWeight != null && r.count() > 0) {
+            weigh(dq, targets, laneWeight, batch.batch());
+        }
         if (r.count() == 0) {
             return new StepResult(Double.NaN, 0, 0, adam.getLearningRate(iteration, epoch), pass.finalState());
         }
@@ -158,6 +170,32 @@ public final class Trainer implements AutoCloseable {
         ForecasterWeights g = engine.backward(pass, dq);
         double[] normAndLr = apply(g);
         return new StepResult(r.mean(), r.count(), normAndLr[0], normAndLr[1], pass.finalState());
+    }
+
+    /** Rescales a plain-mean gradient to the weighted mean's: entry i of lane b times {@code w_b * count / sum(w)}. */
+    static void weigh(float[] dq, float[] targets, float[] laneWeight, int lanes) {
+        int perLane = targets.length / lanes, q = dq.length / targets.length;
+        double sum = 0;
+        long count = 0;
+        for (int b = 0; b < lanes; b++) {
+            for (int i = b * perLane; i < (b + 1) * perLane; i++) {
+                if (Float.isFinite(targets[i])) {
+                    sum += laneWeight[b];
+                    count++;
+                }
+            }
+        }
+        if (sum <= 0) {
+            return;
+        }
+        for (int b = 0; b < lanes; b++) {
+            float f = (float) (laneWeight[b] * count / sum);
+            if (f != 1f) {
+                for (int i = b * perLane * q; i < (b + 1) * perLane * q; i++) {
+                    dq[i] *= f;
+                }
+            }
+        }
     }
 
     /** Clips, runs ND4J's Adam, adds decoupled weight decay, updates the parameters. Returns {norm, lr}. */
@@ -262,7 +300,7 @@ public final class Trainer implements AutoCloseable {
             BatchState state = null;
             for (int s = 0; s < plan.steps; s++) {
                 Assembled a = assemble(train, plan, s, w, state);
-                StepResult r = step(a.batch, a.targets, a.state);
+                StepResult r = step(a.batch, a.targets, a.state, a.laneWeight);
                 state = r.finalState();
                 if (r.count() > 0) {
                     sum += r.loss() * r.count();
@@ -318,7 +356,8 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    private record Assembled(SequenceBatch batch, float[] targets, BatchState state, long ticks) {
+    /** {@code laneWeight}: each lane's sequence weight this step, or null when every sequence weighs 1. */
+    private record Assembled(SequenceBatch batch, float[] targets, BatchState state, long ticks, float[] laneWeight) {
     }
 
     /** Builds step {@code s} of a plan; resets the lanes whose window does not continue the carried state. */
@@ -338,6 +377,11 @@ public final class Trainer implements AutoCloseable {
             Arrays.fill(g, 1f);
         }
         int[] valid = new int[lanes];
+        boolean weighted = false;
+        for (TrainingSequence q : seqs) {
+            weighted |= q.weight() != 1f;
+        }
+        float[] laneWeight = weighted ? new float[lanes] : null;
         BatchState state = carried != null && cfg.carryState() ? carried : BatchState.zeros(weights.config(), lanes);
         long ticks = 0;
         for (int b = 0; b < lanes; b++) {
@@ -357,8 +401,11 @@ public final class Trainer implements AutoCloseable {
             }
             valid[b] = win.length();
             ticks += win.length();
+            if (laneWeight != null) {
+                laneWeight[b] = q.weight();
+            }
         }
-        return new Assembled(new SequenceBatch(lanes, w, features, g, valid), targets, state, ticks);
+        return new Assembled(new SequenceBatch(lanes, w, features, g, valid), targets, state, ticks, laneWeight);
     }
 
     // ---------------------------------------------------------------------------------------------- evaluate

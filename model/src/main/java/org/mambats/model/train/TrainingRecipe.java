@@ -24,7 +24,7 @@ import org.mambats.model.mamba.MambaConfig;
  * train through {@link #fitAndSave}, so a fold trains exactly what {@code train} would with the same options, and
  * each checkpoint records the recipe in its provenance. Defaults are those of {@code train}.
  */
-public final class TrainingRecipe {
+public final class TrainingRecipe implements Cloneable {
     /** The default quantile levels as the command line writes them (a constant, so picocli can show it). */
     public static final String DEFAULT_QUANTILES = "0.1,0.5,0.9";
 
@@ -53,6 +53,8 @@ public final class TrainingRecipe {
     public final java.util.Set<String> fromData = new java.util.LinkedHashSet<>();
     /** Targets in units of the running volatility (see VolatilityScale); false for the fixed scale alone. */
     public boolean volatilityScaling = true;
+    /** Which features the model reads: in each symbol's own scale (the default), or the ticks' own numbers. */
+    public org.mambats.model.features.InputScale inputScale = org.mambats.model.features.InputScale.SYMBOL;
     /** The head starts at the baseline forecast and learns a correction; false for the reference initialisation. */
     public boolean startFromBaseline = true;
     /** Online calibration's step per outcome (0 = off) and ring size, see QuantileCalibrator. */
@@ -99,6 +101,17 @@ public final class TrainingRecipe {
         return new MambaConfig(dModel, layers, dState, expand, expand * dModel, dConv, (dModel + 15) / 16, 1e-5f, true, false);
     }
 
+    /** This recipe with {@code threads} training threads (which do not change the result), for training on a worker. */
+    public TrainingRecipe withThreads(int threads) {
+        try {
+            TrainingRecipe r = (TrainingRecipe) super.clone();
+            r.threads = threads;
+            return r;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     public TrainerConfig trainerConfig() {
         TrainerConfig c = TrainerConfig.defaults().epochs(epochs).batchSize(batch).windowLength(window).learningRate(learningRate)
                 .weightDecay(weightDecay).clipNorm(clip).patience(patience).seed(seed).quantileLevels(quantiles);
@@ -110,7 +123,7 @@ public final class TrainingRecipe {
 
     /** Cuts {@code series} into training and validation sequences the way this recipe trains on them. */
     public TrainingSet trainingSet(Collection<TickSeries> series) {
-        return new TrainingSet(series, horizonList(), quantiles, validationFraction, deltaTimeScaling, volatilityScaling);
+        return new TrainingSet(series, horizonList(), quantiles, validationFraction, deltaTimeScaling, volatilityScaling, inputScale);
     }
 
     /**
@@ -168,6 +181,7 @@ public final class TrainingRecipe {
             settings.deltaTimeScaling = deltaTimeScaling;
             settings.dtReferenceSeconds = set.dtReferenceSeconds;
             settings.volatilityReferenceBps = set.volatilityReferenceBps;
+            settings.inputScale = set.inputScale;
             settings.calibrationRate = calibrationRate;
             settings.calibrationSlots = calibrationSlots;
             settings.outOfOrderGraceMillis = graceMillis;
@@ -177,6 +191,12 @@ public final class TrainingRecipe {
             p.put("data_to", Instant.ofEpochMilli(set.lastTimeMillis).toString());
             p.put("validation_from", Instant.ofEpochMilli(set.splitTimeMillis).toString());
             p.put("train_ticks", set.trainTicks).put("validation_ticks", set.validationTicks);
+            com.fasterxml.jackson.databind.node.ArrayNode perSymbol = p.putArray("symbol_data");
+            for (TrainingSet.SymbolPart sp : set.symbols) {
+                perSymbol.addObject().put("symbol", sp.symbol()).put("train_ticks", sp.trainTicks()).put("validation_ticks", sp.validationTicks())
+                        .put("from", Instant.ofEpochMilli(sp.fromMillis()).toString()).put("to", Instant.ofEpochMilli(sp.toMillis()).toString())
+                        .put("weight_per_tick", sp.weight());
+            }
             p.setAll(toJson());
             p.put("epochs_run", fit.epochsRun()).put("best_epoch", fit.bestEpoch() + 1);
             putFinite(p, "validation_pinball", loss);
@@ -210,6 +230,7 @@ public final class TrainingRecipe {
         o.put("validation_fraction", validationFraction).put("delta_time_scaling", deltaTimeScaling);
         o.put("vol_half_life_ticks", volHalfLife).put("grace_ms", graceMillis).put("seed", seed);
         o.put("volatility_scaling", volatilityScaling).put("start_from_baseline", startFromBaseline);
+        o.put("input_scale", inputScale.key());
         o.put("calibration_rate", calibrationRate).put("calibration_slots", calibrationSlots);
         return o;
     }

@@ -9,10 +9,19 @@ package org.mambats.model.train;
  *                   NaN where unknown (no loss there). To warm the state up on context ticks, prepend them with NaN
  *                   targets.
  * @param deltaScale [T] per-tick positive delta scale (elapsed-time factor), or null for 1
+ * @param weight     how much each of its ticks counts in the training loss, relative to other sequences' (1: the
+ *                   same); see {@link org.mambats.model.dataset.TrainingSet} for how symbols are weighted
  */
-public record TrainingSequence(int length, float[] features, float[] targets, float[] deltaScale) {
+public record TrainingSequence(int length, float[] features, float[] targets, float[] deltaScale, float weight) {
+
+    public TrainingSequence(int length, float[] features, float[] targets, float[] deltaScale) {
+        this(length, features, targets, deltaScale, 1f);
+    }
 
     public TrainingSequence {
+        if (!(weight > 0) || !Float.isFinite(weight)) {
+            throw new IllegalArgumentException("a sequence's weight must be positive and finite, got " + weight);
+        }
         if (length <= 0) {
             throw new IllegalArgumentException("a sequence needs at least one tick, got " + length);
         }

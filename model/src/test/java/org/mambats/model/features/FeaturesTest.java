@@ -28,10 +28,27 @@ class FeaturesTest {
         assertEquals(Math.log(4), x[2], 1e-6);
         assertEquals(Math.log(4), x[3], 1e-6, "at the mid counts as a buy");
         assertEquals(1.0 / 101.0 * 1e4, x[4], 1e-3);
-        // half-life 1 tick: var = 0.5 * 0 + 0.5 * r^2
-        assertEquals(Math.sqrt(0.5 * r * r) * 1e4, x[5], 1e-3);
-        f.next(Tick.trade("X", T0 + 4000, 101, 2, 2), s, x, 0);
+        // half-life 1 tick: var = 0.5 * 0 + 0.5 * r^2, over the weight gathered so far (0.5): |r| after one return
+        assertEquals(Math.abs(r) * 1e4, x[5], 1e-3);
+        float[] rel = new float[6];
+        f.next(Tick.trade("X", T0 + 4000, 101, 2, 2), s, x, 0, rel, 0);
         assertEquals(Math.log(3), x[3], 1e-6, "no price change: the tick rule keeps the last side");
+        // Two returns: var = 0.5 * 0.5 r^2 + 0.5 * 0 = 0.25 r^2, weight 1 - 0.5^2 = 0.75.
+        double vol = Math.abs(r) / Math.sqrt(3);
+        assertEquals(vol * 1e4, x[5], 1e-3);
+        // In the symbol's scale: no return; the slow statistics have 10 times the half-life.
+        double ds = Math.pow(0.5, 0.1);
+        double slowVol = Math.abs(r) * Math.sqrt(ds / (1 + ds));
+        assertEquals(0, rel[0]);
+        assertEquals(Math.log(vol / slowVol), rel[5], 1e-5, "volatility against its slow counterpart");
+        double sizeMean = ((1 - ds) * ds * ds * Math.log(2) + (1 - ds) * ds * Math.log(4) + (1 - ds) * Math.log(3)) / (1 - ds * ds * ds);
+        assertEquals(Math.log(3) - sizeMean, rel[2], 1e-5, "log size less its running mean");
+        assertEquals(Math.log(3) / sizeMean, rel[3], 1e-5, "signed size over the mean, the buy side kept");
+        double r4 = Math.log(102.0 / 101.0);
+        f.next(new Tick("X", T0 + 5000, 102, 1, 101.5, 102.5, 3), s, x, 0, rel, 0);
+        assertEquals(r4 / vol, rel[0], 1e-4, "the return over the volatility before it");
+        assertEquals((1.0 / 102.0) / vol, rel[4], 1e-3, "the spread over the volatility before the tick");
+        assertEquals(x[1], rel[1], "elapsed time as it is");
     }
 
     @Test
