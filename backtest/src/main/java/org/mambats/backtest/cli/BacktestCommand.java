@@ -14,6 +14,8 @@ import org.mambats.backtest.report.ReportWriter;
 import org.mambats.backtest.run.Backtest;
 import org.mambats.backtest.run.BacktestConfig;
 import org.mambats.backtest.run.BacktestResult;
+import org.mambats.backtest.run.PanelResult;
+import org.mambats.backtest.report.PanelReport;
 import org.mambats.backtest.run.Durations;
 import org.mambats.backtest.sink.BacktestSink;
 import org.mambats.model.cli.TrainingOptions;
@@ -40,8 +42,17 @@ public class BacktestCommand implements Callable<Integer> {
                     + "classpath:" + TickCsv.BITSTAMP_RESOURCE + " reads the shipped Bitstamp trades.")
     String data;
     @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
-            + "); for files with several symbols, the one to backtest.")
+            + "); for files with several symbols, backtest this one alone.")
     String symbol;
+    @Option(names = "--symbols", split = ",", description = "Backtest these symbols of the file as a universe (default: every symbol "
+            + "of the file; a file with several is a panel backtest: one global model per fold, metrics per symbol and pooled, a portfolio).")
+    List<String> symbols;
+    @Option(names = "--per-symbol-models", description = "Walk-forward over several symbols: train a model per symbol and fold "
+            + "instead of one global model per fold (to measure what the global model costs or gains).")
+    boolean perSymbolModels;
+    @Option(names = "--workers", description = "Threads for the independent units of work (a training, a fold of a symbol); "
+            + "default: all cores. The result is the same for any number.")
+    Integer workers;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
     Mode mode;
@@ -102,7 +113,18 @@ public class BacktestCommand implements Callable<Integer> {
     public BacktestConfig config() {
         BacktestConfig c = new BacktestConfig();
         c.data = data;
-        c.symbol = symbol;
+        if (symbol != null && symbols != null) {
+            throw new IllegalArgumentException("give --symbol (one) or --symbols (a universe), not both");
+        }
+        c.symbols = symbol != null ? new ArrayList<>(List.of(symbol))
+                : symbols == null ? new ArrayList<>() : new ArrayList<>(symbols.stream().map(String::trim).filter(x -> !x.isEmpty()).distinct().toList());
+        c.perSymbolModels = perSymbolModels;
+        if (workers != null) {
+            if (workers < 1) {
+                throw new IllegalArgumentException("--workers must be >= 1, got " + workers);
+            }
+            c.workers = workers;
+        }
         c.reportDir = report;
         c.costsBps = costsBps;
         c.tradeHorizon = tradeHorizon;
@@ -144,13 +166,33 @@ public class BacktestCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         System.setProperty("java.awt.headless", "true");
         BacktestConfig c = config();
-        try (BacktestSink sink = BacktestSink.open(c.jdbcUrl)) {
-            BacktestResult r = Backtest.run(c, quiet ? null : System.err::println);
-            ObjectNode metrics = ReportWriter.write(r, c.reportDir);
-            sink.storeRun(r.runId, (ObjectNode) metrics.path("run").path("config"), metrics, r);
-            printSummary(r);
-        }
+        run(c);
         return 0;
+    }
+
+    /**
+     * Runs {@code c}, writes its report (a single symbol's, or a universe's with each symbol's inside), stores it in
+     * the database when configured, and prints the summary.
+     */
+    public static PanelResult run(BacktestConfig c) throws java.io.IOException {
+        try (BacktestSink sink = BacktestSink.open(c.jdbcUrl)) {
+            PanelResult p = Backtest.runUniverse(c, c.progress ? System.err::println : null);
+            if (p.symbols.size() == 1) {
+                BacktestResult r = p.symbols.get(0);
+                ObjectNode metrics = ReportWriter.write(r, c.reportDir);
+                sink.storeRun(r.runId, (ObjectNode) metrics.path("run").path("config"), metrics, r);
+                printSummary(r);
+            } else {
+                List<ObjectNode> symbolMetrics = new ArrayList<>();
+                for (BacktestResult r : p.symbols) {
+                    symbolMetrics.add(ReportWriter.write(r, r.config.reportDir));
+                }
+                ObjectNode panel = PanelReport.write(p, c.reportDir);
+                sink.storePanel(p.runId, panel, p, symbolMetrics);
+                printPanelSummary(p);
+            }
+            return p;
+        }
     }
 
     static void printSummary(BacktestResult r) {
@@ -201,6 +243,48 @@ public class BacktestCommand implements Callable<Integer> {
             }
         }
         System.out.println("report: " + r.config.reportDir.resolve(ReportWriter.HTML));
+    }
+
+    static void printPanelSummary(PanelResult p) {
+        System.out.printf(Locale.ROOT, "panel backtest of %d symbols, %.0f s; each symbol's own table is in its report%n", p.symbols.size(),
+                p.wallSeconds);
+        System.out.printf(Locale.ROOT, "%-10s %-8s %8s %8s %8s %8s %9s %8s %8s%n", "symbol", "horizon", "ticks", "mamba", "best base",
+                "", "cover", "uncal.", "verdict");
+        for (BacktestResult r : p.symbols) {
+            for (int h = 0; h < r.horizons.size(); h++) {
+                var v = h < r.verdicts.size() ? r.verdicts.get(h) : null;
+                ForecastScores m = r.scores.get(Backtest.MAMBA).get(h);
+                ForecastScores u = r.scores.get(Backtest.MAMBA_UNCALIBRATED).get(h);
+                List<ForecastScores> ref = r.scores.get("no-change");
+                System.out.printf(Locale.ROOT, "%-10s %-8s %,8d %+7.2f%% %-9s %+7.2f%% %9.3f %8.3f %8s%n", r.data.symbol, m.horizon(), m.n(),
+                        ref == null ? Double.NaN : 100 * (1 - m.pinballMean() / ref.get(h).pinballMean()), v == null ? "" : v.baseline(),
+                        v == null || ref == null ? Double.NaN
+                                : 100 * (1 - r.scores.get(v.baseline()).get(h).pinballMean() / ref.get(h).pinballMean()),
+                        m.coverage(), u.coverage(), v == null ? "" : v.outcome().name().toLowerCase(Locale.ROOT));
+            }
+        }
+        System.out.println("pooled over the universe (losses in units of each symbol's no-change loss; DM over time blocks shared by all symbols):");
+        System.out.printf(Locale.ROOT, "%-8s %-20s %10s %9s %8s %9s %16s%n", "horizon", "model", "rel. pinb.", "skill", "cover", "direction", "DM vs no-change");
+        for (int h = 0; h < p.horizons.size(); h++) {
+            for (var e : p.pooled.entrySet()) {
+                var s = e.getValue().get(h);
+                System.out.printf(Locale.ROOT, "%-8s %-20s %10.4f %+8.2f%% %8.3f %9.3f %16s%n", s.horizon(), e.getKey(), s.relativePinball(),
+                        100 * s.skill(), s.coverage(), s.directionalAccuracy(),
+                        s.dm() == null ? "reference" : String.format(Locale.ROOT, "%.2f (%.3f)", s.dm().statistic(), s.dm().pValue()));
+            }
+        }
+        p.verdicts.forEach(v -> System.out.println("pooled " + v.words()));
+        if (!p.portfolio.isEmpty()) {
+            System.out.printf(Locale.ROOT, "portfolio: %d equal sleeves, not rebalanced, each trading its symbol by the rule on %s medians, %.1f bps costs:%n",
+                    p.symbols.size(), p.symbols.get(0).rule.horizon(), p.symbols.get(0).rule.costsBps());
+            for (var e : p.portfolio.entrySet()) {
+                var t = e.getValue();
+                double[] ci = t.sharpeInterval95();
+                System.out.printf(Locale.ROOT, "  %-20s return %+8.2f%%  Sharpe %7.2f [%.2f, %.2f]  max DD %6.2f%%  trades %,7d  turnover/day %6.2f%n",
+                        e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), ci[0], ci[1], 100 * t.maxDrawdown(), t.trades(), t.turnoverPerDay());
+            }
+        }
+        System.out.println("report: " + p.config.reportDir.resolve(ReportWriter.HTML));
     }
 
     private static String bandText(float[] q) {

@@ -3,6 +3,7 @@ package org.mambats.backtest.replay;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.mambats.model.dataset.TickSeries;
@@ -54,24 +55,47 @@ public final class MarketData {
      * symbol (for files without a symbol column it is {@link TickCsv#DEFAULT_SYMBOL}).
      */
     public static MarketData read(String location, String symbol, double volHalfLifeTicks, long graceMillis) throws IOException {
-        TickSeries.Counts counts = new TickSeries.Counts();
-        Map<String, TickSeries> all = TickSeries.read(location, symbol, volHalfLifeTicks, graceMillis, counts);
-        if (all.isEmpty()) {
-            throw new IllegalArgumentException(location + ": no accepted ticks" + (symbol == null ? "" : " of " + symbol) + " (" + counts + ")");
-        }
+        List<MarketData> all = readUniverse(location, symbol == null ? null : List.of(symbol), volHalfLifeTicks, graceMillis);
         if (symbol == null && all.size() > 1) {
-            throw new IllegalArgumentException(location + " holds several symbols " + all.keySet() + ": choose one with --symbol");
+            throw new IllegalArgumentException(location + " holds several symbols " + all.stream().map(d -> d.symbol).toList()
+                    + ": choose one with --symbol");
         }
-        String sym = all.keySet().iterator().next();
-        TickSeries series = all.get(sym);
-        List<TickRow> rows = new ArrayList<>(series.length + 16);
-        String defaultSymbol = symbol == null ? TickCsv.DEFAULT_SYMBOL : symbol;
+        return all.get(0);
+    }
+
+    /**
+     * Reads every symbol of {@code location}, or only {@code symbols} when given (each must be in the file), in the
+     * file's order of first appearance; one pass over the file for the series, one for the rows. The counts are the
+     * file's, shared by every symbol read.
+     */
+    public static List<MarketData> readUniverse(String location, List<String> symbols, double volHalfLifeTicks, long graceMillis)
+            throws IOException {
+        TickSeries.Counts counts = new TickSeries.Counts();
+        String only = symbols != null && symbols.size() == 1 ? symbols.get(0) : null;
+        Map<String, TickSeries> all = TickSeries.read(location, only, volHalfLifeTicks, graceMillis, counts);
+        if (symbols != null) {
+            List<String> missing = symbols.stream().filter(s -> !all.containsKey(s)).toList();
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException(location + ": no accepted ticks of " + missing + " (" + counts + "); the file holds "
+                        + all.keySet());
+            }
+            all.keySet().retainAll(symbols);
+        }
+        if (all.isEmpty()) {
+            throw new IllegalArgumentException(location + ": no accepted ticks (" + counts + ")");
+        }
+        Map<String, List<TickRow>> rows = new LinkedHashMap<>();
+        all.forEach((sym, series) -> rows.put(sym, new ArrayList<>(series.length + 16)));
+        String defaultSymbol = only == null ? TickCsv.DEFAULT_SYMBOL : only;
         TickCsv.read(location, defaultSymbol, (TickRow row) -> {
-            if (row.parsed() && sym.equals(row.tick().symbol())) {
-                rows.add(row);
+            List<TickRow> list = row.parsed() ? rows.get(row.tick().symbol()) : null;
+            if (list != null) {
+                list.add(row);
             }
         });
-        return new MarketData(location, sym, series, counts, rows);
+        List<MarketData> out = new ArrayList<>();
+        all.forEach((sym, series) -> out.add(new MarketData(location, sym, series, counts, rows.get(sym))));
+        return out;
     }
 
     public int rows() {

@@ -30,6 +30,9 @@ public final class MetricsJson {
         ObjectNode run = root.putObject("run");
         run.put("id", r.runId).put("started_at", r.startedAt).put("wall_seconds", r.wallSeconds)
                 .put("java", System.getProperty("java.version")).put("cores", Runtime.getRuntime().availableProcessors());
+        if (r.panelRunId != null) {
+            run.put("panel_run_id", r.panelRunId);
+        }
         run.set("config", r.config.toJson());
         root.set("data", r.dataRange);
         ArrayNode hz = root.putArray("horizons");
@@ -148,7 +151,7 @@ public final class MetricsJson {
         e.put("direction_n", s.directionN());
     }
 
-    private static void dm(ObjectNode o, DieboldMariano.Result d) {
+    static void dm(ObjectNode o, DieboldMariano.Result d) {
         put(o, "statistic", d.statistic());
         put(o, "p_value", d.pValue());
         put(o, "mean_loss_difference", d.meanDifference());
@@ -171,7 +174,7 @@ public final class MetricsJson {
         put(o, "exposure", t.exposure());
     }
 
-    private static void put(ObjectNode o, String key, double v) {
+    static void put(ObjectNode o, String key, double v) {
         if (Double.isFinite(v)) {
             o.put(key, v);
         } else {

@@ -17,10 +17,14 @@ import org.mambats.model.train.TrainingRecipe;
  * training options of walk-forward folds, the baselines, the trading rule's costs, where the report goes. Written
  * into metrics.json as given.
  */
-public final class BacktestConfig {
+public final class BacktestConfig implements Cloneable {
     public String data;
-    /** Null: the file's only symbol (a file with several symbols needs one chosen). */
-    public String symbol;
+    /** The symbols to backtest; empty: every symbol of the file (a universe when it holds several). */
+    public List<String> symbols = new ArrayList<>();
+    /** Walk-forward over several symbols: a model per symbol and fold instead of one global model per fold. */
+    public boolean perSymbolModels;
+    /** Threads for the independent units of work (trainings, then a fold of a symbol each); the result does not depend on it. */
+    public int workers = Runtime.getRuntime().availableProcessors();
     /** Non-null: evaluate this checkpoint; null: walk-forward with the windows below. */
     public Path checkpoint;
     public Duration trainWindow;
@@ -61,6 +65,25 @@ public final class BacktestConfig {
     /** Print progress on stderr. */
     public boolean progress = true;
 
+    /** The same run for one symbol of a universe, its report in {@code dir}. */
+    public BacktestConfig forSymbol(String symbol, Path dir) {
+        BacktestConfig c = copy();
+        c.symbols = new ArrayList<>(List.of(symbol));
+        c.reportDir = dir;
+        return c;
+    }
+
+    private BacktestConfig copy() {
+        try {
+            BacktestConfig c = (BacktestConfig) super.clone();
+            c.symbols = new ArrayList<>(symbols);
+            c.baselines = new ArrayList<>(baselines);
+            return c;
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     public boolean walkForward() {
         return checkpoint == null;
     }
@@ -70,7 +93,11 @@ public final class BacktestConfig {
         ObjectNode o = f.objectNode();
         o.put("mode", walkForward() ? "walk-forward" : "checkpoint");
         o.put("data", data);
-        o.put("symbol", symbol);
+        ArrayNode sy = o.putArray("symbols");
+        symbols.forEach(sy::add);
+        if (symbols.size() == 1) {
+            o.put("symbol", symbols.get(0));
+        }
         if (checkpoint != null) {
             o.put("checkpoint", checkpoint.toString());
             if (evalFromMillis != null) {
@@ -81,6 +108,7 @@ public final class BacktestConfig {
             o.put("test_window", Durations.format(testWindow));
             o.put("retrain_every", Durations.format(retrainEvery));
             o.set("training", training.toJson());
+            o.put("per_symbol_models", perSymbolModels);
         }
         o.put("costs_bps", costsBps);
         o.put("trade_horizon", tradeHorizon);

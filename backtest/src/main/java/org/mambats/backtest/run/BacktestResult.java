@@ -50,6 +50,8 @@ public final class BacktestResult {
     /** Evaluated ticks the walk-forward replay accepted differently from the full pass (expected 0). */
     public long replayMismatches;
     public String runId;
+    /** The universe's run this symbol's run is part of (null for a single-symbol run). */
+    public String panelRunId;
     public String startedAt;
     public double wallSeconds;
 

@@ -22,6 +22,22 @@ public interface BacktestSink extends AutoCloseable {
      */
     void storeRun(String runId, ObjectNode config, ObjectNode metrics, BacktestResult result) throws IOException;
 
+    /**
+     * Stores a universe's run: the universe itself (pooled scores, portfolio) and each symbol's own run, linked to
+     * it. Sinks without a home for the universe store the symbols' runs only.
+     *
+     * @param metrics        the universe's metrics.json document
+     * @param symbolMetrics  each symbol's metrics.json document, in the order of {@code panel.symbols}
+     */
+    default void storePanel(String runId, ObjectNode metrics, org.mambats.backtest.run.PanelResult panel,
+                            java.util.List<ObjectNode> symbolMetrics) throws IOException {
+        for (int s = 0; s < panel.symbols.size(); s++) {
+            BacktestResult r = panel.symbols.get(s);
+            ObjectNode m = symbolMetrics.get(s);
+            storeRun(r.runId, (ObjectNode) m.path("run").path("config"), m, r);
+        }
+    }
+
     @Override
     default void close() throws IOException {
     }

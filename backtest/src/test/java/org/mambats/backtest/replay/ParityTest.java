@@ -116,7 +116,7 @@ class ParityTest {
     static BacktestConfig config(String data, String symbol, Path ckpt, Path report) {
         BacktestConfig c = new BacktestConfig();
         c.data = data;
-        c.symbol = symbol;
+        c.symbols = symbol == null ? new java.util.ArrayList<>() : new java.util.ArrayList<>(List.of(symbol));
         c.checkpoint = ckpt;
         c.reportDir = report;
         c.baselines = List.of("no-change", "ewma", "ar");

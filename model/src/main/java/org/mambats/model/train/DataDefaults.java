@@ -36,8 +36,11 @@ public final class DataDefaults {
     private DataDefaults() {
     }
 
-    /** What the defaults depend on: how many rows, and the median time between a symbol's consecutive rows. */
-    public record Profile(long rows, double medianSpacingSeconds) {
+    /**
+     * What the defaults depend on: how many rows, the median time between a symbol's consecutive rows, and how many
+     * symbols share the rows.
+     */
+    public record Profile(long rows, double medianSpacingSeconds, int symbols) {
         public boolean bars() {
             return medianSpacingSeconds >= BAR_SPACING_SECONDS;
         }
@@ -47,7 +50,8 @@ public final class DataDefaults {
             String spacing = s >= 86_400 ? String.format(Locale.ROOT, "%.1f d", s / 86_400)
                     : s >= 3600 ? String.format(Locale.ROOT, "%.1f h", s / 3600)
                     : s >= 60 ? String.format(Locale.ROOT, "%.1f min", s / 60) : String.format(Locale.ROOT, "%.2f s", s);
-            return String.format(Locale.ROOT, "%,d rows, median spacing %s: %s", rows, spacing, bars() ? "bars" : "trades");
+            return String.format(Locale.ROOT, "%,d rows%s, median spacing %s: %s", rows, symbols > 1 ? " of " + symbols + " symbols" : "", spacing,
+                    bars() ? "bars" : "trades");
         }
     }
 
@@ -76,7 +80,7 @@ public final class DataDefaults {
         long[] g = Arrays.copyOf(gaps, n[0]);
         Arrays.sort(g);
         double median = g.length == 0 ? 0 : g[g.length / 2] / 1000.0;
-        return new Profile(rows[0], median);
+        return new Profile(rows[0], median, last.size());
     }
 
     /**
