@@ -401,7 +401,8 @@
       const tr = tb.insertRow();
       tr.dataset.id = r.id;
       const m = r.summary.mamba || {}, bh = r.summary['buy-and-hold'] || {};
-      [r.id, fmtTime(r.created_at).slice(0, 16), r.mode || '',
+      const mode = (r.mode || '') + (r.kind === 'panel' ? ' · ' + (r.symbols || []).length + ' symbols' : '');
+      [r.id, fmtTime(r.created_at).slice(0, 16), mode,
         m.cumulative_return != null ? signedPct(m.cumulative_return) : '', bh.cumulative_return != null ? signedPct(bh.cumulative_return) : '']
         .forEach((c) => { tr.insertCell().textContent = c; });
       tr.addEventListener('click', () => showBacktest(r.id).catch(report));
@@ -411,10 +412,28 @@
     if (!runs.length) { $('equity-title').textContent = 'no backtest runs stored yet (./mamba-ts backtest --jdbc-url ...)'; }
   }
 
+  // A universe's run offers its portfolio and each symbol's own run; a symbol's run is drawn as any other.
   async function showBacktest(id) {
     const run = await getJson('/api/backtests/' + id);
     state.backtestRun = id;
     document.querySelectorAll('#backtests tbody tr').forEach((tr) => tr.classList.toggle('selected', tr.dataset.id === String(id)));
+    const view = $('backtest-view');
+    view.innerHTML = '';
+    $('backtest-view-label').hidden = run.kind !== 'panel';
+    if (run.kind === 'panel') {
+      view.add(new Option('portfolio of ' + run.parts.length + ' symbols', String(run.id)));
+      for (const p of run.parts) { view.add(new Option(p.symbol, String(p.id))); }
+      view.value = String(run.id);
+    }
+    drawBacktest(run);
+  }
+
+  async function showBacktestPart(id) {
+    drawBacktest(await getJson('/api/backtests/' + id));
+  }
+
+  function drawBacktest(run) {
+    const id = run.id;
     equitySeries.forEach((s) => equityChart.removeSeries(s));
     equitySeries = [];
     // Mamba first (and in the first colour), then the baselines.
@@ -433,7 +452,10 @@
     state.equityCurves = equitySeries.length;
     const rule = run.metrics.trading_rule || {};
     // The full rule is long; the title names its parameters and keeps the text as a tooltip.
+    const what = run.kind === 'panel' ? 'portfolio of ' + (run.symbols || []).length + ' equal sleeves'
+      : (run.symbols && run.symbols.length ? run.symbols[0] : '') + (run.panel_id != null ? ' in panel run ' + run.panel_id : '');
     $('equity-title').textContent = 'run ' + id + (run.model ? ' (' + run.model + ' ' + (run.model_version || '') + ')' : '')
+      + (what ? ' · ' + what : '')
       + ': equity, start = 1' + (rule.horizon ? ' · trading ' + rule.horizon + ' medians, ' + rule.costs_bps + ' bp costs' : '');
     $('equity-title').title = rule.description || '';
   }
@@ -449,6 +471,7 @@
     reload();
   });
   $('follow').addEventListener('click', () => { setEnd(null); reload(); });
+  $('backtest-view').addEventListener('change', (e) => showBacktestPart(Number(e.target.value)).catch(report));
 
   async function boot() {
     try {

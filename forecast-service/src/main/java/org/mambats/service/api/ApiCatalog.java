@@ -59,10 +59,12 @@ public final class ApiCatalog {
     /** Backtest runs in one answer of /api/backtests; older ones with before=. */
     public static final int BACKTESTS_PAGE = 100;
     public static final Endpoint BACKTESTS = new Endpoint("/api/backtests",
-            "Stored backtest runs, newest first, with their headline metrics, " + BACKTESTS_PAGE + " at a time",
+            "Stored backtest runs, newest first, with their headline metrics, " + BACKTESTS_PAGE + " at a time; a universe's run "
+                    + "(kind 'panel': its portfolio and pooled skill) is listed once, its symbols' runs through it",
             List.of(query("before", Type.ID, false, "only runs with a smaller id: the last id of the previous page")), JSON);
     public static final Endpoint BACKTEST = new Endpoint("/api/backtests/{id}",
-            "One backtest run: configuration, full metrics and the equity curve of every model",
+            "One backtest run: configuration, full metrics and the equity curve of every model; for a universe's run (kind "
+                    + "'panel') the portfolio's curves and 'parts', each symbol's run id",
             List.of(path("id", Type.ID, "run id from /api/backtests")), JSON);
     public static final Endpoint STREAM = new Endpoint("/api/stream",
             "Server-sent events: first 'ready' (data {symbol, topic, resumed}), then every new forecast (event 'forecast', data as on "

@@ -335,7 +335,9 @@ public final class MarketQueries {
 
     /** Stored backtest runs, newest first, with headline figures picked from their metrics. */
     public ArrayNode backtests(long beforeId, int limit) throws SQLException {
-        String sql = "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs WHERE id < ? ORDER BY id DESC LIMIT ?";
+        // A universe's run is listed once; its symbols' runs are reached through it.
+        String sql = "SELECT id, created_at, model, model_version, config, metrics, kind, symbols FROM backtest_runs "
+                + "WHERE id < ? AND panel_id IS NULL ORDER BY id DESC LIMIT ?";
         ArrayNode out = json.createArrayNode();
         try (Connection c = ds.getConnection(); PreparedStatement ps = prepare(c, sql)) {
             ps.setLong(1, beforeId);
@@ -348,7 +350,9 @@ public final class MarketQueries {
                     JsonNode config = readJson(rs.getString(5));
                     JsonNode metrics = readJson(rs.getString(6));
                     o.put("run_id", config.path("run_id").asText(null)).put("mode", config.path("mode").asText(null));
-                    o.set("summary", summary(metrics));
+                    o.put("kind", rs.getString(7));
+                    o.set("symbols", symbols(rs.getArray(8)));
+                    o.set("summary", "panel".equals(rs.getString(7)) ? portfolioSummary(metrics) : summary(metrics));
                 }
             }
         }
@@ -360,7 +364,7 @@ public final class MarketQueries {
         try (Connection c = ds.getConnection()) {
             ObjectNode o;
             try (PreparedStatement ps = prepare(c, 
-                    "SELECT id, created_at, model, model_version, config, metrics FROM backtest_runs WHERE id = ?")) {
+                    "SELECT id, created_at, model, model_version, config, metrics, kind, panel_id, symbols FROM backtest_runs WHERE id = ?")) {
                 ps.setLong(1, id);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -371,6 +375,24 @@ public final class MarketQueries {
                     o.put("model", rs.getString(3)).put("model_version", rs.getString(4));
                     o.set("config", readJson(rs.getString(5)));
                     o.set("metrics", readJson(rs.getString(6)));
+                    o.put("kind", rs.getString(7));
+                    long panel = rs.getLong(8);
+                    if (!rs.wasNull()) {
+                        o.put("panel_id", panel);
+                    }
+                    o.set("symbols", symbols(rs.getArray(9)));
+                }
+            }
+            if ("panel".equals(o.path("kind").asText())) {
+                // The symbols' own runs, for the dashboard's choice between the portfolio and a symbol.
+                ArrayNode parts = o.putArray("parts");
+                try (PreparedStatement ps = prepare(c, "SELECT id, symbols[1] FROM backtest_runs WHERE panel_id = ? ORDER BY id")) {
+                    ps.setLong(1, id);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        while (rs.next()) {
+                            parts.addObject().put("id", rs.getLong(1)).put("symbol", rs.getString(2));
+                        }
+                    }
                 }
             }
             ObjectNode curves = o.putObject("equity");
@@ -389,6 +411,41 @@ public final class MarketQueries {
             }
             return o;
         }
+    }
+
+    private ArrayNode symbols(java.sql.Array a) throws SQLException {
+        ArrayNode out = json.createArrayNode();
+        if (a != null) {
+            for (Object x : (Object[]) a.getArray()) {
+                out.add(String.valueOf(x));
+            }
+        }
+        return out;
+    }
+
+    /** A universe's run: per model, the portfolio's return, Sharpe and drawdown, and the pooled skill per horizon. */
+    private ObjectNode portfolioSummary(JsonNode metrics) {
+        ObjectNode s = json.createObjectNode();
+        JsonNode book = metrics.path("portfolio");
+        book.fieldNames().forEachRemaining(name -> {
+            JsonNode t = book.get(name);
+            if (t.isObject()) {
+                ObjectNode ms = s.putObject(name);
+                ms.set("cumulative_return", t.path("cumulative_return"));
+                ms.set("sharpe", t.path("sharpe"));
+                ms.set("max_drawdown", t.path("max_drawdown"));
+            }
+        });
+        JsonNode pooled = metrics.path("pooled");
+        pooled.fieldNames().forEachRemaining(name -> {
+            if (pooled.get(name).isArray()) {
+                ObjectNode skill = (s.has(name) ? (ObjectNode) s.get(name) : s.putObject(name)).putObject("pooled_skill");
+                for (JsonNode h : pooled.get(name)) {
+                    skill.set(h.path("horizon").asText(), h.path("skill"));
+                }
+            }
+        });
+        return s;
     }
 
     /** Per model: pinball skill vs no-change per horizon and the trading result, when the metrics have them. */

@@ -100,6 +100,7 @@ class DashboardBrowserTest {
         }
         producer.flush();
         waitFor(Duration.ofSeconds(90), "both symbols' last forecasts in the database", () -> storedForecasts("AAA", 399) && storedForecasts("BBB", 399));
+        storePanelRun(); // first, so the single run stays the newest and is the one shown at load
         storeBacktestRun();
         browser = HeadlessChromium.start(tmp.resolve("chromium-profile"));
     }
@@ -178,6 +179,20 @@ class DashboardBrowserTest {
         waitFor(Duration.ofSeconds(30), "equity curves", () -> number(js, "dashboard.equityCurves") == 2);
         WebElement row = browser.findElement(By.cssSelector("#backtests tbody tr"));
         assertTrue(row.getText().contains("+5.0%"), "Mamba return of the stored run: " + row.getText());
+        assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
+
+        // 4b. A universe's run: listed once with its symbol count; it shows its portfolio, and the view picks a symbol.
+        WebElement panelRow = browser.findElements(By.cssSelector("#backtests tbody tr")).get(1);
+        assertTrue(panelRow.getText().contains("2 symbols"), panelRow.getText());
+        panelRow.click();
+        waitFor(Duration.ofSeconds(30), "the portfolio's curves",
+                () -> browser.findElement(By.id("equity-title")).getText().contains("portfolio of 2 equal sleeves"));
+        assertEquals(3.0, number(js, "document.getElementById('backtest-view').options.length"), "the portfolio and two symbols");
+        js.executeScript("const v = document.getElementById('backtest-view'); v.value = v.options[2].value;"
+                + " v.dispatchEvent(new Event('change'));");
+        waitFor(Duration.ofSeconds(30), "one symbol's run of the universe",
+                () -> browser.findElement(By.id("equity-title")).getText().contains("BBB in panel run"));
+        assertEquals(2.0, number(js, "dashboard.equityCurves"), "BBB's own curves");
         assertEquals(0.0, number(js, "dashboard.errors.length"), "no errors reported by the page: " + js.executeScript("return dashboard.errors"));
 
         // 5. A forecast from a newly deployed model with other quantile levels (0.05, 0.5, 0.95): the page shows it
@@ -292,6 +307,49 @@ class DashboardBrowserTest {
                     ps.setInt(4, n);
                     ps.executeUpdate();
                 }
+            }
+        }
+    }
+
+    /** A universe's run as the backtest stores it: the panel's row with its portfolio curve, and a run per symbol. */
+    private void storePanelRun() throws Exception {
+        try (Connection c = db.dataSource().getConnection()) {
+            long panel = insertRun(c, "panel", null, new String[] {"AAA", "BBB"},
+                    "{\"portfolio\":{\"mamba\":{\"cumulative_return\":0.03,\"sleeves\":2}}}");
+            insertCurves(c, panel, new String[] {"mamba", "buy-and-hold"});
+            for (String sym : new String[] {"AAA", "BBB"}) {
+                long id = insertRun(c, "symbol", panel, new String[] {sym}, "{\"models\":{\"mamba\":{\"trading\":{\"cumulative_return\":0.01}}}}");
+                insertCurves(c, id, new String[] {"mamba", "buy-and-hold"});
+            }
+        }
+    }
+
+    private static long insertRun(Connection c, String kind, Long panel, String[] symbols, String metrics) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO backtest_runs (kind, panel_id, model, model_version, symbols, config, "
+                + "metrics) VALUES (?, ?, 'm', 'v', ?, '{\"mode\":\"walk-forward\"}', ?::jsonb) RETURNING id")) {
+            ps.setString(1, kind);
+            if (panel == null) {
+                ps.setNull(2, java.sql.Types.BIGINT);
+            } else {
+                ps.setLong(2, panel);
+            }
+            ps.setArray(3, c.createArrayOf("text", symbols));
+            ps.setString(4, metrics);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    private static void insertCurves(Connection c, long run, String[] models) throws Exception {
+        try (PreparedStatement ps = c.prepareStatement("INSERT INTO backtest_equity VALUES (?, ?, ?, ?)")) {
+            for (String m : models) {
+                ps.setLong(1, run);
+                ps.setString(2, m);
+                ps.setArray(3, c.createArrayOf("timestamptz", new Timestamp[] {new Timestamp(T0), new Timestamp(T0 + 60_000)}));
+                ps.setArray(4, c.createArrayOf("float8", new Double[] {1.0, 1.01}));
+                ps.executeUpdate();
             }
         }
     }

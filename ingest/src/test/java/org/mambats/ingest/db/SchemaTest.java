@@ -91,11 +91,11 @@ class SchemaTest {
             for (String v : List.of("candles_1m", "candles_1h", "forecast_errors", "forecast_error_summary")) {
                 assertEquals(1, count(c, "SELECT count(*) FROM information_schema.views WHERE table_name = '" + v + "'"), v);
             }
-            assertEquals(7, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
+            assertEquals(8, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
         }
         Migrations.Result again = db.migrate();
         assertEquals(0, again.applied());
-        assertEquals("7", again.schemaVersion());
+        assertEquals("8", again.schemaVersion());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO models (name, version, config, provenance) VALUES ('mamba', 'v1', '{\"d_model\": 64}', "
                     + "'{\"seed\": 42}')");
