@@ -10,6 +10,7 @@ import org.mambats.ingest.sink.SinkCommand;
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
 import org.mambats.model.cli.PredictCommand;
+import org.mambats.model.cli.SynthCommand;
 import org.mambats.model.cli.TrainCommand;
 import org.mambats.service.cli.MonitoredStreamCommand;
 import org.mambats.service.cli.ServeCommand;
@@ -29,6 +30,7 @@ import picocli.CommandLine.Spec;
                 ParityCommand.class,
                 BenchCommand.class,
                 TrainCommand.class,
+                SynthCommand.class,
                 PredictCommand.class,
                 BrokerCommand.class,
                 PublishCommand.class,
