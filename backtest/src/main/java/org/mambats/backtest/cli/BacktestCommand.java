@@ -83,7 +83,8 @@ public class BacktestCommand implements Callable<Integer> {
             + "after the decision (default ${DEFAULT-VALUE}; 0: the next tick). Many prints share a time stamp, so 'the next tick' is "
             + "often the same instant.")
     String latency;
-    @Option(names = "--bar", defaultValue = "5m", description = "Bar length of the returns behind Sharpe and Sortino (default ${DEFAULT-VALUE}).")
+    @Option(names = "--bar", description = "Bar length of the returns behind Sharpe and Sortino (default: 5m for trades, the data's "
+            + "own spacing for bars, e.g. 1d for daily bars).")
     String bar;
     @Option(names = "--eval-from", description = "Checkpoint mode: score ticks from this time (ISO-8601 or epoch ms) instead of after the "
             + "checkpoint's training data.")
@@ -129,7 +130,7 @@ public class BacktestCommand implements Callable<Integer> {
         c.costsBps = costsBps;
         c.tradeHorizon = tradeHorizon;
         c.latency = latency.trim().matches("0+(ms|s|m|h|d)?") ? java.time.Duration.ZERO : Durations.parse(latency);
-        c.bar = Durations.parse(bar);
+        c.bar = bar == null ? null : Durations.parse(bar);
         if (mode.checkpoint != null) {
             c.checkpoint = mode.checkpoint;
             String from = evalFrom == null ? null : evalFrom.trim();

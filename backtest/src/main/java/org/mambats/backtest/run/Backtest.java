@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import org.mambats.backtest.report.ForecastCsvWriter;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.train.DataDefaults;
 
 /**
  * One backtest run over one symbol or a universe of them: reads the history, makes the Mamba forecasts by replaying
@@ -48,6 +50,8 @@ public final class Backtest {
     static final int MIN_FIT_TICKS = 200;
     /** The latencies of the report's sensitivity table: the next tick, 1 s, 5 s, 30 s. */
     public static final long[] LATENCIES_MS = {0, 1_000, 5_000, 30_000};
+    /** The Sharpe bars of trades, and the shortest for bars. */
+    static final Duration DEFAULT_BAR = Duration.ofMinutes(5);
 
     private final BacktestConfig cfg;
     private final Progress out;
@@ -86,6 +90,13 @@ public final class Backtest {
                 throw new IllegalArgumentException("unknown baseline '" + b + "'; known: " + Baselines.NAMES);
             }
         }
+        if (cfg.bar == null) {
+            // Sharpe over 5-minute bars of daily data would be mostly empty bars: bars get their own spacing.
+            DataDefaults.Profile profile = DataDefaults.scan(cfg.data, cfg.symbols.size() == 1 ? cfg.symbols.get(0) : null);
+            cfg.bar = sharpeBar(profile);
+            say("backtest: Sharpe and Sortino over %s bars (%s; --bar to choose)", Durations.format(cfg.bar),
+                    profile.bars() ? "the data's spacing" : "trades");
+        }
         List<BacktestResult> symbols = cfg.walkForward() ? new WalkForward(cfg, out, this::checkUniverse).run() : checkpointAll();
         String panelId = UUID.nameUUIDFromBytes((startedAt + cfg.toJson()).getBytes(StandardCharsets.UTF_8)).toString();
         for (BacktestResult r : symbols) {
@@ -103,6 +114,12 @@ public final class Backtest {
         p.startedAt = startedAt;
         p.wallSeconds = (System.nanoTime() - start) / 1e9;
         return p;
+    }
+
+    /** The Sharpe bar a run gets when none is configured: 5 minutes for trades, the data's own spacing for bars. */
+    static Duration sharpeBar(DataDefaults.Profile profile) {
+        return profile.bars() ? Duration.ofSeconds(Math.max(DEFAULT_BAR.toSeconds(), Math.round(profile.medianSpacingSeconds())))
+                : DEFAULT_BAR;
     }
 
     private void checkUniverse(List<MarketData> universe) {

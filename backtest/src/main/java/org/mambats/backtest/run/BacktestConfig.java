@@ -41,8 +41,8 @@ public final class BacktestConfig implements Cloneable {
     public Duration latency = Duration.ofSeconds(1);
     /** Horizon the trading rule trades on (null: the last, usually the longest). */
     public String tradeHorizon;
-    /** Bar length for the Sharpe and Sortino ratios. */
-    public Duration bar = Duration.ofMinutes(5);
+    /** Bar length for the Sharpe and Sortino ratios; null: chosen from the data (see {@link Backtest}). */
+    public Duration bar;
 
     /**
      * Walk-forward: what each fold trains (the train command's options). Its validation fraction and seed also fit

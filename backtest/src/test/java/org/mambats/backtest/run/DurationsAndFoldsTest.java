@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
+import org.mambats.model.train.DataDefaults;
 
 class DurationsAndFoldsTest {
     @TempDir
@@ -29,6 +30,15 @@ class DurationsAndFoldsTest {
         for (String bad : List.of("", "3", "d3", "3x", "-1d", "0s", "3d 4h")) {
             assertThrows(IllegalArgumentException.class, () -> Durations.parse(bad), bad);
         }
+    }
+
+    @Test
+    void sharpeBarsFollowTheDataUnlessTrades() throws Exception {
+        assertEquals(Duration.ofDays(1), Backtest.sharpeBar(DataDefaults.scan("classpath:appleinc_bars_from_20130101_usd.csv", null)));
+        assertEquals(Duration.ofMinutes(5), Backtest.sharpeBar(DataDefaults.scan("classpath:ETH-USD-PT5M-2023-3-13_2023-3-15.json", null)));
+        assertEquals(Duration.ofMinutes(30), Backtest.sharpeBar(new DataDefaults.Profile(1000, 1800, 1)));
+        assertEquals(Duration.ofMinutes(5), Backtest.sharpeBar(new DataDefaults.Profile(1000, 0.8, 1)), "trades: 5-minute bars");
+        assertEquals(Duration.ofMinutes(5), Backtest.sharpeBar(new DataDefaults.Profile(1000, 60, 1)), "never shorter than 5 minutes");
     }
 
     @Test
