@@ -281,8 +281,11 @@ public class BacktestCommand implements Callable<Integer> {
             for (var e : p.portfolio.entrySet()) {
                 var t = e.getValue();
                 double[] ci = t.sharpeInterval95();
-                System.out.printf(Locale.ROOT, "  %-20s return %+8.2f%%  Sharpe %7.2f [%.2f, %.2f]  max DD %6.2f%%  trades %,7d  turnover/day %6.2f%n",
-                        e.getKey(), 100 * t.cumulativeReturn(), t.sharpe(), ci[0], ci[1], 100 * t.maxDrawdown(), t.trades(), t.turnoverPerDay());
+                // A book that never traded has no return series to take a ratio of.
+                String sharpe = Double.isFinite(t.sharpe()) ? String.format(Locale.ROOT, "%7.2f [%.2f, %.2f]", t.sharpe(), ci[0], ci[1])
+                        : String.format(Locale.ROOT, "%-20s", "    n/a (no trades)");
+                System.out.printf(Locale.ROOT, "  %-20s return %+8.2f%%  Sharpe %s  max DD %6.2f%%  trades %,7d  turnover/day %6.2f%n",
+                        e.getKey(), 100 * t.cumulativeReturn(), sharpe, 100 * t.maxDrawdown(), t.trades(), t.turnoverPerDay());
             }
         }
         System.out.println("report: " + p.config.reportDir.resolve(ReportWriter.HTML));

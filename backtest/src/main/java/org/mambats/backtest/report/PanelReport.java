@@ -140,16 +140,24 @@ public final class PanelReport {
     static BufferedImage skillBySymbol(PanelResult p) {
         List<String> names = p.symbolNames();
         Plot plot = new Plot("Mamba's skill against no-change, by symbol and horizon (pinball, calibrated forecasts)", "symbol",
-                "skill (1 - pinball / no-change's)").categories(names).hLine(0).legendAt("bottom-left");
+                "skill (1 - pinball / no-change's)").categories(names).hLine(0).legendAt("top-right");
+        double lo = 0, hi = 0;
         for (int h = 0; h < p.horizons.size(); h++) {
             double[] v = new double[names.size()];
             for (int s = 0; s < names.size(); s++) {
                 v[s] = skill(p.symbols.get(s), Backtest.MAMBA, h);
+                if (Double.isFinite(v[s])) {
+                    lo = Math.min(lo, v[s]);
+                    hi = Math.max(hi, v[s]);
+                }
             }
             PooledScores pooled = p.pooled.get(Backtest.MAMBA).get(h);
             plot.bars(v, HORIZON_COLORS[h % HORIZON_COLORS.length], String.format(Locale.ROOT, "%s (pooled %+.1f%%)",
                     p.horizons.get(h).label(), 100 * pooled.skill()));
         }
+        // Headroom above the tallest bar for the legend, which would otherwise cover some symbol's bars.
+        double room = Math.max(hi - lo, 1e-3) * (0.12 * p.horizons.size() + 0.1);
+        plot.yRange(lo, hi + room);
         return plot.render(Charts.WIDTH, 460);
     }
 

@@ -210,7 +210,9 @@ final class Plot {
             }
         } else if (timeX) {
             long step = timeStep((long) (xr[1] - xr[0]));
-            DateTimeFormatter fmt = DateTimeFormatter.ofPattern(step >= 86_400_000L ? "MM-dd" : (xr[1] - xr[0]) > 86_400_000L
+            // Over a year or more the year matters more than the day.
+            DateTimeFormatter fmt = DateTimeFormatter.ofPattern((xr[1] - xr[0]) > 300 * 86_400_000.0 ? "yyyy-MM"
+                    : step >= 86_400_000L ? "MM-dd" : (xr[1] - xr[0]) > 86_400_000L
                     ? "MM-dd HH:mm" : "HH:mm", Locale.ROOT).withZone(ZoneOffset.UTC);
             long first = (long) Math.ceil(xr[0] / step) * step;
             for (long t = first; t <= xr[1]; t += step) {
