@@ -373,7 +373,9 @@
   }
   async function loadErrorsNow(mine) {
     const summary = (await getJson('/api/symbols')).find((s) => s.symbol === state.symbol) || {};
-    const end = windowEnd(summary);
+    // Following live, the error summary ends at the last whole minute: it hardly changes within one, and every page
+    // watching the symbol then asks the same question, which the service answers once for all of them.
+    const end = state.end != null ? windowEnd(summary) : Math.floor(windowEnd(summary) / 60000) * 60000;
     const e = await getJson('/api/errors?symbol=' + encodeURIComponent(state.symbol) + '&from=' + (end - state.windowSec * 1000)
       + '&to=' + end + versionParam());
     if (mine !== errorsSeq) { return; } // a newer view was asked for meanwhile

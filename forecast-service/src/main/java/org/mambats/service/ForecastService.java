@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.kafka.KafkaConnection;
+import org.mambats.service.api.ApiAccess;
 import org.mambats.service.api.ForecastApi;
 import org.mambats.service.live.LiveForecastFeed;
 import org.mambats.service.metrics.KafkaProgressProbe;
@@ -20,9 +21,18 @@ import org.mambats.service.metrics.ServiceMetrics;
  */
 public final class ForecastService implements AutoCloseable {
 
-    /** Where to listen and what to watch; kafka null runs without Kafka (no live updates, no lag). */
+    /**
+     * Where to listen, what to watch and who may read. kafka null runs without Kafka (no live updates, no lag).
+     * Beyond loopback {@code access} must require a token, unless {@code openBeyondLoopback} says otherwise.
+     */
     public record Settings(String host, int port, KafkaConnection kafka, String forecastsTopic, String ticksTopic, String deadLetterTopic,
-                           String streamApplicationId, String sinkGroup) {
+                           String streamApplicationId, String sinkGroup, ApiAccess access, boolean openBeyondLoopback, int maxLiveClients) {
+        public Settings(String host, int port, KafkaConnection kafka, String forecastsTopic, String ticksTopic, String deadLetterTopic,
+                        String streamApplicationId, String sinkGroup) {
+            this(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup, ApiAccess.open(), false,
+                    ForecastApi.DEFAULT_MAX_LIVE_CLIENTS);
+        }
+
         /** On 127.0.0.1, with the default topics and groups, and Kafka at {@code bootstrap} (null: no Kafka). */
         public static Settings local(int port, String bootstrap) {
             return new Settings("127.0.0.1", port, bootstrap == null ? null : KafkaConnection.to(bootstrap), "forecasts", "ticks",
@@ -30,7 +40,27 @@ public final class ForecastService implements AutoCloseable {
         }
 
         public Settings withGroups(String streamApplicationId, String sinkGroup) {
-            return new Settings(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup);
+            return new Settings(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup, access,
+                    openBeyondLoopback, maxLiveClients);
+        }
+
+        public Settings withAccess(ApiAccess access, boolean openBeyondLoopback) {
+            return new Settings(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup, access,
+                    openBeyondLoopback, maxLiveClients);
+        }
+
+        public Settings withMaxLiveClients(int maxLiveClients) {
+            return new Settings(host, port, kafka, forecastsTopic, ticksTopic, deadLetterTopic, streamApplicationId, sinkGroup, access,
+                    openBeyondLoopback, maxLiveClients);
+        }
+
+        /** Refuses an open service on an address others can reach, unless that was asked for. */
+        void checkAccess() {
+            if (!access.required() && !openBeyondLoopback && !ApiAccess.loopbackOnly(host)) {
+                throw new IllegalArgumentException("refusing to serve " + host + " without authentication: anyone who reaches the port "
+                        + "would read every forecast. Give a token (--api-token-file FILE, or MAMBA_TS_API_TOKEN), listen on "
+                        + "127.0.0.1, or pass --insecure-no-auth to serve it open anyway");
+            }
         }
     }
 
@@ -46,6 +76,7 @@ public final class ForecastService implements AutoCloseable {
 
     /** Starts everything; {@code metrics} may already have in-process components bound. */
     public static ForecastService start(Database db, Settings s, ServiceMetrics metrics) {
+        s.checkAccess();
         LiveForecastFeed feed = null;
         KafkaProgressProbe probe = null;
         if (s.kafka() != null) {
@@ -60,7 +91,8 @@ public final class ForecastService implements AutoCloseable {
             }
             probe = new KafkaProgressProbe(s.kafka(), metrics, groups, s.deadLetterTopic()).start(Duration.ofSeconds(5));
         }
-        ForecastApi api = new ForecastApi(db.dataSource(), db.timescale(), feed, metrics, probe);
+        ForecastApi api = new ForecastApi(db.dataSource(), db.timescale(), feed, metrics, probe).access(s.access())
+                .maxLiveClients(s.maxLiveClients());
         try {
             api.start(s.host(), s.port());
         } catch (RuntimeException e) {
@@ -77,6 +109,27 @@ public final class ForecastService implements AutoCloseable {
 
     public int port() {
         return api.port();
+    }
+
+    /** How long JSON answers are shared with identical requests (zero: not at all); see {@code ResponseCache}. */
+    public ForecastService answerTtl(Duration ttl) {
+        api.answerTtl(ttl);
+        return this;
+    }
+
+    /** Requests answered from the shared answers, and requests that queried the database. */
+    public long[] answerCounts() {
+        return api.cacheCounts();
+    }
+
+    /** Live (server-sent event) clients connected now. */
+    public int liveClients() {
+        return api.liveClientCount();
+    }
+
+    /** HTTP connections open now. */
+    public int openConnections() {
+        return api.openConnections();
     }
 
     /**

@@ -55,7 +55,22 @@ public final class ForecastApi implements AutoCloseable {
      * seconds, in which one symbol ticking 100 times a second publishes 300 forecasts.
      */
     static final int LIVE_REPLAY_EVENTS = 20_000;
+    /**
+     * Live clients served at once by default; one more is refused with a 503 until one leaves. Each costs a virtual
+     * thread, a socket and at most {@link #LIVE_CLIENT_BACKLOG} queued events.
+     */
+    public static final int DEFAULT_MAX_LIVE_CLIENTS = 2_000;
     private final LiveClients liveClients = new LiveClients(LIVE_CLIENT_BACKLOG, LIVE_REPLAY_EVENTS);
+    /**
+     * How long an answer is shared with identical requests (see {@link ResponseCache}): long enough that a crowd of
+     * dashboards refreshing together asks the database once, short next to the page's 10 s refresh.
+     */
+    public static final Duration DEFAULT_ANSWER_TTL = Duration.ofSeconds(1);
+    /** The error summary's answers are shared this many times longer. */
+    static final int ERRORS_TTL_FACTOR = 10;
+    private volatile ResponseCache cache = new ResponseCache(DEFAULT_ANSWER_TTL);
+    private ApiAccess access = ApiAccess.open();
+    private int maxLiveClients = DEFAULT_MAX_LIVE_CLIENTS;
     private final Set<String> liveSymbols = ConcurrentHashMap.newKeySet();
     private final Consumer<LiveForecastFeed.Update> fanOut = this::fanOut;
     private volatile List<String> symbols = List.of();
@@ -87,6 +102,7 @@ public final class ForecastApi implements AutoCloseable {
      */
     public ForecastApi describeModel(String version, ObjectNode card) {
         modelCards.put(version, card.deepCopy());
+        cache = new ResponseCache(cache.ttl()); // answers given without the card are not kept
         return this;
     }
 
@@ -96,10 +112,39 @@ public final class ForecastApi implements AutoCloseable {
         return this;
     }
 
+    /** Who may read (default: anyone; {@link org.mambats.service.ForecastService} requires a token beyond loopback). */
+    public ForecastApi access(ApiAccess access) {
+        this.access = access;
+        return this;
+    }
+
+    /** How long answers are shared with identical requests; zero: never (every request queries the database). */
+    public ForecastApi answerTtl(Duration ttl) {
+        this.cache = new ResponseCache(ttl);
+        return this;
+    }
+
+    /** Requests answered from the cache, and requests that ran their query. */
+    public long[] cacheCounts() {
+        return new long[] {cache.hits(), cache.misses()};
+    }
+
+    /** At most this many live clients at once (default {@link #DEFAULT_MAX_LIVE_CLIENTS}). */
+    public ForecastApi maxLiveClients(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("the live client cap must be >= 1, got " + max);
+        }
+        this.maxLiveClients = max;
+        return this;
+    }
+
     /** Starts listening on host:port (port 0 picks a free one). */
     public ForecastApi start(String host, int port) {
         app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            // A request thread blocks on the database and an event stream on its client's socket: virtual threads
+            // make a thousand of either cost memory, not a thousand platform threads.
+            config.useVirtualThreads = true;
             config.jsonMapper(new JavalinJackson(json, false));
             config.staticFiles.add(sf -> {
                 sf.hostedPath = "/";
@@ -108,14 +153,19 @@ public final class ForecastApi implements AutoCloseable {
             });
             config.http.prefer405over404 = false;
         });
-        app.get(ApiCatalog.SYMBOLS.path(), this::symbols);
-        app.get(ApiCatalog.LATEST.path(), this::latest);
-        app.get(ApiCatalog.MODELS.path(), this::models);
-        app.get(ApiCatalog.FORECASTS.path(), this::forecasts);
-        app.get(ApiCatalog.TICKS.path(), this::ticks);
-        app.get(ApiCatalog.ERRORS.path(), this::errors);
-        app.get(ApiCatalog.BACKTESTS.path(), this::backtests);
-        app.get(ApiCatalog.BACKTEST.path(), this::backtest);
+        // First of all handlers, so nothing (the dashboard's files included) is served without the token.
+        app.before(this::checkAccess);
+        app.get(ApiCatalog.SYMBOLS.path(), ctx -> answer(ctx, this::symbols));
+        app.get(ApiCatalog.LATEST.path(), ctx -> answer(ctx, this::latest));
+        app.get(ApiCatalog.MODELS.path(), ctx -> answer(ctx, this::models));
+        app.get(ApiCatalog.FORECASTS.path(), ctx -> answer(ctx, this::forecasts));
+        app.get(ApiCatalog.TICKS.path(), ctx -> answer(ctx, this::ticks));
+        // An hour's error summary is the heaviest query (a realised price looked up per forecast) and changes slowly:
+        // shared ten times longer. The dashboard asks it to the whole minute, so its pages share one answer.
+        app.get(ApiCatalog.ERRORS.path(), ctx -> answer(ctx, ERRORS_TTL_FACTOR, this::errors));
+        // Not shared: a backtest someone just stored must be listed at once, and these queries are cheap.
+        app.get(ApiCatalog.BACKTESTS.path(), ctx -> ctx.json(backtests(ctx)));
+        app.get(ApiCatalog.BACKTEST.path(), ctx -> ctx.json(backtest(ctx)));
         app.get(ApiCatalog.HEALTH.path(), this::health);
         app.get(ApiCatalog.METRICS.path(), ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
         ObjectNode openApi = OpenApiDocument.build(json, ApiCatalog.ALL, version);
@@ -157,6 +207,44 @@ public final class ForecastApi implements AutoCloseable {
         return app.port();
     }
 
+    /** Live clients connected now. */
+    public int liveClientCount() {
+        return liveClients.size();
+    }
+
+    /** HTTP connections open now (live clients' and idle keep-alive ones included). */
+    public int openConnections() {
+        int n = 0;
+        for (org.eclipse.jetty.server.Connector c : app.jettyServer().server().getConnectors()) {
+            n += c.getConnectedEndPoints().size();
+        }
+        return n;
+    }
+
+    /** An endpoint's answer as JSON. */
+    private interface JsonEndpoint {
+        JsonNode answer(Context ctx) throws Exception;
+    }
+
+    /** Answers from {@link #cache} when the same request was answered a moment ago (or is being answered now). */
+    private void answer(Context ctx, JsonEndpoint endpoint) throws Exception {
+        answer(ctx, 1, endpoint);
+    }
+
+    private void answer(Context ctx, int ttlFactor, JsonEndpoint endpoint) throws Exception {
+        String q = ctx.queryString();
+        String body = cache.get(ctx.path() + (q == null ? "" : "?" + q), ttlFactor, () -> json.writeValueAsString(endpoint.answer(ctx)));
+        ctx.contentType("application/json").result(body);
+    }
+
+    private void checkAccess(Context ctx) {
+        if (!access.permits(ctx.path(), ctx.header("Authorization"))) {
+            ctx.header("WWW-Authenticate", ApiAccess.challenge());
+            throw new ApiException(401, "unauthorized", "this service needs its API token: 'Authorization: Bearer TOKEN', or basic "
+                    + "authentication with any user name and the token as the password");
+        }
+    }
+
     private static boolean isJson(Context ctx) {
         String ct = ctx.res().getContentType();
         return ct != null && ct.startsWith("application/json");
@@ -168,26 +256,26 @@ public final class ForecastApi implements AutoCloseable {
 
     // ---- endpoints ----
 
-    private void symbols(Context ctx) throws SQLException {
+    private JsonNode symbols(Context ctx) throws SQLException {
         RequestParams.of(ApiCatalog.SYMBOLS, ctx);
         ArrayNode out = json.createArrayNode();
         for (String s : knownSymbols(true)) {
             out.add(queries.symbolSummary(s));
         }
-        ctx.json(out);
+        return out;
     }
 
-    private void latest(Context ctx) throws SQLException {
+    private JsonNode latest(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.LATEST, ctx);
         ArrayNode out = json.createArrayNode();
         List<String> which = p.has("symbol") ? List.of(requireSymbol(p.text("symbol"))) : knownSymbols(false);
         for (String s : which) {
             out.addAll(queries.latestForecasts(s));
         }
-        ctx.json(out);
+        return out;
     }
 
-    private void models(Context ctx) throws SQLException {
+    private JsonNode models(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.MODELS, ctx);
         ArrayNode versions = queries.modelVersions(requireSymbol(p.text("symbol")));
         for (JsonNode row : versions) {
@@ -196,10 +284,10 @@ public final class ForecastApi implements AutoCloseable {
                 ((ObjectNode) row).setAll(card);
             }
         }
-        ctx.json(versions);
+        return versions;
     }
 
-    private void forecasts(Context ctx) throws SQLException {
+    private JsonNode forecasts(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
@@ -213,10 +301,10 @@ public final class ForecastApi implements AutoCloseable {
         out.put("model_version", version).put("horizon", p.text("horizon")).put("bucket", p.text("bucket"))
                 .put("truncated", rows.truncated).put("next_from", rows.nextFrom).put("next", nextPage(ctx, rows.nextFrom, r, version))
                 .set("forecasts", rows.items);
-        ctx.json(out);
+        return out;
     }
 
-    private void ticks(Context ctx) throws SQLException {
+    private JsonNode ticks(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.TICKS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
@@ -230,10 +318,27 @@ public final class ForecastApi implements AutoCloseable {
         } else {
             out.put("truncated", false).set("candles", queries.candles(symbol, r, bucket).items);
         }
-        ctx.json(out);
+        return out;
     }
 
-    private void errors(Context ctx) throws SQLException {
+    /**
+     * Error summaries running at once, at most: each holds a database connection for as long as it looks up a
+     * realised price per forecast (half a second for an hour of three horizons), and without a bound a crowd of them
+     * takes every connection the quick queries need. Beyond it they wait here, not in the pool.
+     */
+    static final int MAX_CONCURRENT_ERROR_SUMMARIES = 2;
+    private final java.util.concurrent.Semaphore errorSummaries = new java.util.concurrent.Semaphore(MAX_CONCURRENT_ERROR_SUMMARIES, true);
+
+    private JsonNode errors(Context ctx) throws SQLException, InterruptedException {
+        errorSummaries.acquire();
+        try {
+            return errorSummary(ctx);
+        } finally {
+            errorSummaries.release();
+        }
+    }
+
+    private JsonNode errorSummary(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.ERRORS, ctx);
         String symbol = requireSymbol(p.text("symbol"));
         RequestParams.TimeRange r = p.range(queries.latestTime(symbol), ApiCatalog.DEFAULT_WINDOW, ApiCatalog.MAX_ERROR_RANGE, "");
@@ -244,21 +349,21 @@ public final class ForecastApi implements AutoCloseable {
         }
         ObjectNode out = envelope(symbol, r);
         out.put("model_version", version).set("horizons", horizons);
-        ctx.json(out);
+        return out;
     }
 
-    private void backtests(Context ctx) throws SQLException {
+    private JsonNode backtests(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.BACKTESTS, ctx);
-        ctx.json(queries.backtests(p.has("before") ? p.id("before") : Long.MAX_VALUE, ApiCatalog.BACKTESTS_PAGE));
+        return queries.backtests(p.has("before") ? p.id("before") : Long.MAX_VALUE, ApiCatalog.BACKTESTS_PAGE);
     }
 
-    private void backtest(Context ctx) throws SQLException {
+    private JsonNode backtest(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.BACKTEST, ctx);
         ObjectNode run = queries.backtest(p.id("id"));
         if (run == null) {
             throw ApiException.notFound("no backtest run with id " + p.id("id"));
         }
-        ctx.json(run);
+        return run;
     }
 
     private void health(Context ctx) {
@@ -304,6 +409,10 @@ public final class ForecastApi implements AutoCloseable {
         }
         if (p.has("symbol") && !liveSymbols.contains(p.text("symbol"))) {
             requireSymbol(p.text("symbol"));
+        }
+        if (liveClients.size() >= maxLiveClients) {
+            ctx.header("Retry-After", "30");
+            throw ApiException.unavailable("this service already serves its maximum of " + maxLiveClients + " live clients; try again later");
         }
     }
 

@@ -15,7 +15,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The clients of the live forecast stream, each with its own bounded queue and sender thread.
+ * The clients of the live forecast stream, each with its own bounded queue and (virtual) sender thread.
  *
  * <p>Why: writing an event blocks once a client stops reading (a stalled browser tab, a dead network path) until
  * the server's idle timeout. Sent from the feed's thread, one such client would hold up every other client and the
@@ -182,8 +182,9 @@ final class LiveClients implements AutoCloseable {
 
         Client(Connection connection) {
             this.connection = connection;
-            this.thread = new Thread(this, "live-client-" + THREADS.incrementAndGet());
-            thread.setDaemon(true);
+            // Virtual: the sender spends its life blocked on a queue or a slow socket, and a thousand clients
+            // should not cost a thousand platform threads and their stacks.
+            this.thread = Thread.ofVirtual().name("live-client-" + THREADS.incrementAndGet()).unstarted(this);
         }
 
         @Override

@@ -13,6 +13,8 @@ import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.service.ForecastService;
+import org.mambats.service.api.ApiAccess;
+import org.mambats.service.api.ForecastApi;
 import org.mambats.service.metrics.ServiceMetrics;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,10 +31,27 @@ public class ServeCommand implements Callable<Integer> {
             ConsumerConfig.ISOLATION_LEVEL_CONFIG, "the live feed shows committed forecasts only (read_committed)",
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "the live feed starts at the end of the topic and keeps no offsets");
 
+    /** Connections to the database the service's queries share. */
+    public static final int DATABASE_CONNECTIONS = 8;
+
     @Option(names = "--port", defaultValue = "8080", description = "HTTP port (default ${DEFAULT-VALUE}).")
     int port;
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default ${DEFAULT-VALUE}).")
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on; 0.0.0.0 for every interface (default "
+            + "${DEFAULT-VALUE}). Beyond loopback a token is required (--api-token-file or MAMBA_TS_API_TOKEN).")
     String host;
+    @Option(names = "--api-token-file", paramLabel = "FILE", description = "File holding the API token (at least 16 characters; e.g. "
+            + "`openssl rand -hex 24 > FILE`). Every request but /health must then carry it: 'Authorization: Bearer TOKEN', or basic "
+            + "authentication with any user name and the token as the password (what the dashboard's browser asks for).")
+    Path apiTokenFile;
+    @Option(names = "--api-token", paramLabel = "TOKEN", description = "The API token itself; meant for the environment variable "
+            + "MAMBA_TS_API_TOKEN (on a command line other users can read it with ps). --api-token-file wins.")
+    String apiToken;
+    @Option(names = "--insecure-no-auth", description = "Serve beyond loopback without a token: anyone who reaches the port reads "
+            + "everything. Only behind something else that authenticates.")
+    boolean insecureNoAuth;
+    @Option(names = "--max-live-clients", defaultValue = "" + ForecastApi.DEFAULT_MAX_LIVE_CLIENTS, description = "Live (server-sent event) clients served at once; one "
+            + "more gets a 503 with Retry-After (default ${DEFAULT-VALUE}).")
+    int maxLiveClients;
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
     /** Kafka, for live updates and the stream's and sink's lag. */
@@ -55,6 +74,13 @@ public class ServeCommand implements Callable<Integer> {
     @Option(names = "--group", defaultValue = "mamba-ts-sink", description = "The sink's consumer group, for its lag (default ${DEFAULT-VALUE}).")
     String sinkGroup;
 
+    private ApiAccess access() throws java.io.IOException {
+        if (apiTokenFile != null) {
+            return ApiAccess.tokenFile(apiTokenFile);
+        }
+        return apiToken == null || apiToken.isBlank() ? ApiAccess.open() : ApiAccess.token(apiToken.strip());
+    }
+
     @Override
     public Integer call() throws Exception {
         CountDownLatch stop = new CountDownLatch(1);
@@ -68,9 +94,9 @@ public class ServeCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }));
-        try (Database db = database.open(8)) {
+        try (Database db = database.open(DATABASE_CONNECTIONS)) {
             ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(OWNED), forecastsTopic, ticksTopic,
-                    dlqTopic, applicationId, sinkGroup);
+                    dlqTopic, applicationId, sinkGroup).withAccess(access(), insecureNoAuth).withMaxLiveClients(maxLiveClients);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {
                 for (Path dir : checkpoints) {
                     ForecastModel model = ForecastModel.load(dir);
@@ -79,7 +105,8 @@ public class ServeCommand implements Callable<Integer> {
                             .path("provenance").path("verdict").asText("no verdict recorded"));
                 }
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
-                System.out.println("serving the dashboard at http://" + shown + ":" + service.port() + "/ (API: /openapi.json)");
+                System.out.println("serving the dashboard at http://" + shown + ":" + service.port() + "/ (API: /openapi.json; "
+                        + (s.access().required() ? "token required" : "no authentication") + ")");
                 stop.await();
                 System.out.println("stopping");
             }

@@ -34,6 +34,7 @@ import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickJson;
 import org.mambats.service.ForecastService;
+import org.mambats.service.api.ApiAccess;
 import org.mambats.service.metrics.ServiceMetrics;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -46,11 +47,12 @@ import org.openqa.selenium.support.ui.Select;
  * The dashboard in a real browser (Debian's headless Chromium), against the real pipeline: a KRaft broker, the
  * stream with the Mamba operator, the sink into an embedded PostgreSQL, and the service. Checks that the chart
  * renders with prices and forecasts, that a live update arrives over server-sent events, that switching the symbol
- * loads the other symbol, and that a backtest's equity curves are drawn.
+ * loads the other symbol, and that a backtest's equity curves are drawn; all of it with the API token required.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DashboardBrowserTest {
     private static final long T0 = 1_700_000_000_000L; // event time of the first tick
+    private static final String TOKEN = "dashboard-test-token-0123456789";
     private static final String OLD_VERDICT = "does not beat the EWMA-volatility baseline on validation: the checkpoint is that baseline";
 
     @TempDir
@@ -88,7 +90,7 @@ class DashboardBrowserTest {
                 db.dataSource());
         new Thread(sink, "test-sink").start();
         assertTrue(stream.awaitRunning(Duration.ofMinutes(2)), "stream running");
-        service = ForecastService.start(db, ForecastService.Settings.local(0, bootstrap), new ServiceMetrics());
+        service = ForecastService.start(db, settings(0), new ServiceMetrics());
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
@@ -103,6 +105,11 @@ class DashboardBrowserTest {
         storePanelRun(); // first, so the single run stays the newest and is the one shown at load
         storeBacktestRun();
         browser = HeadlessChromium.start(tmp.resolve("chromium-profile"));
+    }
+
+    /** The service as a deployment runs it: a token required (here on loopback, where it would be optional). */
+    private ForecastService.Settings settings(int port) {
+        return ForecastService.Settings.local(port, broker.bootstrapServers()).withAccess(ApiAccess.token(TOKEN), false);
     }
 
     @AfterAll
@@ -134,6 +141,11 @@ class DashboardBrowserTest {
     void chartRendersUpdatesLiveAndSwitchesSymbol() throws Exception {
         assertTrue(Runtime.version().feature() >= 25, "the service runs on Java " + Runtime.version());
         assumeTrue(browserProblem == null, () -> "headless Chromium not available: " + browserProblem);
+        // The token as the basic password, as an analyst types it at the browser's prompt: given once in the address
+        // (a headless browser has no prompt), then the page is opened at its plain address, where the browser sends
+        // the remembered credentials with every request of the page, the event stream included. (A page whose own
+        // address carries credentials cannot fetch: browsers refuse URLs with credentials in them.)
+        browser.get("http://analyst:" + TOKEN + "@127.0.0.1:" + service.port() + "/");
         browser.get("http://127.0.0.1:" + service.port() + "/");
         JavascriptExecutor js = browser;
 
@@ -148,10 +160,17 @@ class DashboardBrowserTest {
 
         // The event stream refuses a client that does not ask for events (it used to answer an empty 200).
         java.net.http.HttpResponse<String> noAccept = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + service.port() + "/api/stream?symbol=AAA")).build(),
+                java.net.URI.create("http://127.0.0.1:" + service.port() + "/api/stream?symbol=AAA")).header("Authorization", "Bearer " + TOKEN).build(),
                 java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(406, noAccept.statusCode(), noAccept.body());
         assertTrue(noAccept.body().contains("Accept: text/event-stream"), noAccept.body());
+        // Without the token neither the page nor its data is served.
+        for (String path : new String[] {"/", "/api/stream?symbol=AAA", "/api/symbols"}) {
+            int status = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                    "http://127.0.0.1:" + service.port() + path)).header("Accept", "text/event-stream").build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+            assertEquals(401, status, path + " without the token");
+        }
 
         // 2. A live update: a new tick for AAA reaches the page through the stream, the forecasts topic and SSE.
         waitFor(Duration.ofSeconds(20), "live stream open", () -> browser.findElement(By.id("live")).getAttribute("class").contains("on"));
@@ -262,7 +281,7 @@ class DashboardBrowserTest {
         publish("AAA", 403, 102.75);
         producer.flush();
         waitFor(Duration.ofSeconds(60), "the tick stored while the service is down", () -> storedForecasts("AAA", 403));
-        service = ForecastService.start(db, ForecastService.Settings.local(port, broker.bootstrapServers()), new ServiceMetrics());
+        service = ForecastService.start(db, settings(port), new ServiceMetrics());
         waitFor(Duration.ofSeconds(60), "the page reconnected and reloaded", () -> number(js, "dashboard.reconnects") >= 1
                 && number(js, "dashboard.lastPrice") == 102.75);
         assertEquals(0.0, number(js, "dashboard.resumes"), "a restarted service cannot resume the old one's stream");
