@@ -103,6 +103,9 @@ class ComposeConfigTest {
         assertEquals(example.get("POSTGRES_PASSWORD"), ComposeFile.environment(normalised.service("timescaledb")).get("POSTGRES_PASSWORD"));
         assertEquals(example.get("GRAFANA_ADMIN_PASSWORD"),
                 ComposeFile.environment(normalised.service("grafana")).get("GF_SECURITY_ADMIN_PASSWORD"));
+        // The service listens on every interface of its container, so it needs its token (serve refuses otherwise).
+        assertEquals("0.0.0.0", ComposeFile.environment(normalised.service("service")).get("MAMBA_TS_HOST"));
+        assertEquals(example.get("API_TOKEN"), ComposeFile.environment(normalised.service("service")).get("MAMBA_TS_API_TOKEN"));
     }
 
     @Test

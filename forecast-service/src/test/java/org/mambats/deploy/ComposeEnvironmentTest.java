@@ -117,7 +117,7 @@ class ComposeEnvironmentTest {
                 required.add(Interpolation.references(v.substring(password)).get(0).name());
             }
         }));
-        assertEquals(Set.of("POSTGRES_PASSWORD", "GRAFANA_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD"), required);
+        assertEquals(Set.of("POSTGRES_PASSWORD", "GRAFANA_DB_PASSWORD", "GRAFANA_ADMIN_PASSWORD", "API_TOKEN"), required);
         // Each secret is named in the example file, and the real file stays out of git.
         assertTrue(EnvFile.read(ComposeFile.ENV_EXAMPLE).keySet().containsAll(required), "docker/.env.example lists " + required);
         assertTrue(Files.readAllLines(Path.of("..", ".gitignore")).contains("/docker/.env"), ".gitignore has /docker/.env");
