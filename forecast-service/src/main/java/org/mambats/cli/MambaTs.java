@@ -54,6 +54,7 @@ public class MambaTs implements Runnable {
         BenchCommand.addSection("stream", options -> new StreamBenchmark(System.out, options.quick()).run());
         BenchCommand.addSection("replay", new ReplayBenchSection());
         BenchCommand.addSection("sink", options -> SinkBenchmark.run(System.out, options.quick()));
+        BenchCommand.addSection("service", options -> org.mambats.service.load.DashboardLoad.bench(System.out, options.quick()));
     }
 
     public static CommandLine commandLine() {

@@ -42,7 +42,8 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--suites", split = ",", defaultValue = "step,training,replay,stream,sink",
             description = "Which measurements to run, comma-separated (default ${DEFAULT-VALUE}): step (JMH, recurrent step), "
                     + "training (throughput), replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), "
-                    + "sink (rows/s into PostgreSQL next to COPY).")
+                    + "sink (rows/s into PostgreSQL next to COPY), service (100 and 1,000 dashboard clients: query and live-update "
+                    + "latency, what is left after they leave; not in the default).")
     List<String> suites;
 
     /** Measurements other modules add (the live path, the backtest replay); each prints its own figures. */
