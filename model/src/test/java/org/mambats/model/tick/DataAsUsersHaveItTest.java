@@ -63,6 +63,16 @@ class DataAsUsersHaveItTest {
     }
 
     @Test
+    void aRowTooShortForItsTimeIsRejectedAndTheRestIsRead() throws Exception {
+        Path csv = tmp.resolve("short.csv");
+        Files.writeString(csv, "symbol,ts,price,size\nBTCUSD\nBTCUSD,2024-01-02T03:04:05Z,100,1\n");
+        List<TickRow> rows = TickCsv.readAll(csv.toString(), "X");
+        assertEquals(2, rows.size());
+        assertEquals("row has 1 fields, needs column 2", rows.get(0).error());
+        assertEquals(100, rows.get(1).tick().price());
+    }
+
+    @Test
     void theApplesDailyBarsShippedWithTa4jRead() throws Exception {
         TickSeries.Counts counts = new TickSeries.Counts();
         Map<String, TickSeries> s = TickSeries.read("classpath:appleinc_bars_from_20130101_usd.csv", "AAPL", 11, 0, counts);
