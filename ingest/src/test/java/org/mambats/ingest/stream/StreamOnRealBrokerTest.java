@@ -274,6 +274,94 @@ class StreamOnRealBrokerTest {
         }
     }
 
+    /**
+     * The broker itself killed with SIGKILL while ticks flow through publisher, stream and sink, and restarted 5 s
+     * later: the forecasts topic and the database each end with every forecast exactly once, predict's values bit
+     * for bit. (The stream and the sink run in this JVM and must ride out the outage on their own.)
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void brokerKilledWithSigkillMidReplayAndRestartedEndsExactlyOnceInTopicAndDatabase() throws Exception {
+        StreamTopics t = topics("broker-crash");
+        AtomicInteger sent = new AtomicInteger();
+        CountDownLatch flowing = new CountDownLatch(1);
+        CountDownLatch brokerBack = new CountDownLatch(1);
+        // As above: 300 ticks, a pause until forecasts reach the database, 150 ticks/s to tick 1,500 (the kill
+        // lands in there), then the rest once the broker is back, so the replay is unfinished at the kill.
+        Thread pub = publisher(t.ticks(), 150, sent, java.util.Map.of(300, flowing, 1500, brokerBack));
+        try (org.mambats.ingest.db.EmbeddedPostgresServer pg = org.mambats.ingest.db.EmbeddedPostgresServer.start(dir.resolve("pg-broker-crash"),
+                java.util.Map.of("fsync", "off"));
+             org.mambats.ingest.db.Database db = org.mambats.ingest.db.Database.open(pg.jdbcUrl(), null, 2);
+             ForecastStreamApp app = new ForecastStreamApp(model, settings("broker-crash-app", t, "broker-crash-state"))) {
+            org.mambats.ingest.sink.ForecastSink sink = new org.mambats.ingest.sink.ForecastSink(
+                    new org.mambats.ingest.sink.ForecastSink.Config(broker.bootstrapServers(), t.forecasts(), null, "broker-crash-sink", 500, 50, 1000),
+                    db.dataSource());
+            Thread sinkThread = new Thread(sink, "sink-through-broker-crash");
+            app.start();
+            sinkThread.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (storedForecasts(db) == 0 && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                flowing.countDown();
+                while (storedForecasts(db) < expected.size() / 10 && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                int atKill = sent.get();
+                broker.kill();
+                Thread.sleep(5_000);
+                broker.start();
+                brokerBack.countDown();
+                assertTrue(atKill > 300 && atKill < ticks.size(), "the broker died mid-replay (" + atKill + " ticks sent)");
+                pub.join();
+                List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(150), Duration.ofSeconds(3));
+                assertExactlyTheUninterruptedRun(got);
+                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (storedForecasts(db) < expected.size() && System.nanoTime() < waitUntil) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1_500); // a duplicate would land now
+                assertStoredExactlyTheUninterruptedRun(db);
+                assertTrue(sinkThread.isAlive() && sink.failure() == null, "the sink rode out the outage: " + sink.failure());
+                System.out.printf("broker kill: at tick %d of %d; %d forecasts exactly once in topic and database, sink retries %d%n",
+                        atKill, ticks.size(), expected.size(), sink.retries());
+            } finally {
+                sink.stop();
+                sink.awaitTermination(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    private static long storedForecasts(org.mambats.ingest.db.Database db) throws java.sql.SQLException {
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT count(*) FROM forecasts")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    /** Every expected forecast once in the database, with predict's values bit for bit. */
+    private static void assertStoredExactlyTheUninterruptedRun(org.mambats.ingest.db.Database db) throws java.sql.SQLException {
+        Map<String, Integer> seen = new HashMap<>();
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("SELECT symbol, seq, horizon, log_returns FROM forecasts")) {
+            while (rs.next()) {
+                String key = rs.getString(1) + "," + rs.getLong(2) + "," + rs.getString(3);
+                seen.merge(key, 1, Integer::sum);
+                float[] q = expected.get(key);
+                assertNotNull(q, "unexpected row " + key);
+                Float[] stored = (Float[]) rs.getArray(4).getArray();
+                for (int j = 0; j < q.length; j++) {
+                    assertEquals(q[j], stored[j], 0f, "value " + j + " of " + key);
+                }
+            }
+        }
+        List<String> twice = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).limit(5).toList();
+        assertTrue(twice.isEmpty(), "rows stored twice: " + twice);
+        assertEquals(expected.size(), seen.size(), "rows stored (of " + expected.size() + ")");
+    }
+
     /** Counts committed forecasts in the background. */
     static final class ForecastCounter implements AutoCloseable {
         private final AtomicInteger count = new AtomicInteger();
