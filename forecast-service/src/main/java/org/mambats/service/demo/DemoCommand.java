@@ -11,13 +11,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.mambats.backtest.cli.BacktestCommand;
 import org.mambats.ingest.broker.KafkaBroker;
 import org.mambats.ingest.db.Database;
@@ -88,7 +86,8 @@ public class DemoCommand implements Callable<Integer> {
         ForecastModel model = ForecastModel.load(modelDir);
 
         for (String fresh : List.of("kafka", "postgres", "streams", "backtest")) {
-            deleteRecursively(workDir.resolve(fresh));
+            // Kafka's recursive delete (kafka-clients is a dependency already) rather than a tree walk of our own.
+            org.apache.kafka.common.utils.Utils.delete(workDir.resolve(fresh).toFile());
         }
         List<AutoCloseable> running = new ArrayList<>(); // closed in reverse order
         CountDownLatch stop = new CountDownLatch(1);
@@ -243,16 +242,5 @@ public class DemoCommand implements Callable<Integer> {
     private void step(String what) {
         out.println("demo: " + what);
         out.flush();
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
     }
 }

@@ -518,11 +518,11 @@ public final class StreamBenchmark {
     }
 
     private static void deleteQuietly(Path p) {
-        if (p == null || !Files.exists(p)) {
+        if (p == null) {
             return;
         }
-        try (var walk = Files.walk(p)) {
-            walk.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        try {
+            org.apache.kafka.common.utils.Utils.delete(p.toFile());
         } catch (IOException ignored) {
             // a temporary directory; the OS cleans up what is left
         }

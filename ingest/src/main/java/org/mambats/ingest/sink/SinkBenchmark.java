@@ -52,15 +52,7 @@ public final class SinkBenchmark {
             out.println("sink into PostgreSQL: " + r);
             return r;
         } finally {
-            deleteTree(tmp);
-        }
-    }
-
-    private static void deleteTree(Path root) throws IOException {
-        try (java.util.stream.Stream<Path> paths = Files.walk(root)) {
-            for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
-            }
+            org.apache.kafka.common.utils.Utils.delete(tmp.toFile());
         }
     }
 
