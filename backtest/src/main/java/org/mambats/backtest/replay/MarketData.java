@@ -42,7 +42,7 @@ public final class MarketData {
         seriesIndex = new int[n];
         for (int p = 0; p < n; p++) {
             TickRow r = rows.get(p);
-            ticks[p] = r.tick().hasSeq() ? r.tick() : r.tick().withSeq(r.index());
+            ticks[p] = r.numberedTick();
             rowIndex[p] = r.index();
             timeText[p] = r.timeText();
             int i = Arrays.binarySearch(series.rows, r.index());

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import org.mambats.backtest.run.BacktestResult;
 import org.mambats.backtest.run.ModelForecasts;
+import org.mambats.model.forecast.ForecastCsvWriter;
 
 /** Writes the report directory: metrics.json, the chart PNGs, report.html (forecasts.csv is written during the replay). */
 public final class ReportWriter {

@@ -20,7 +20,7 @@ import org.mambats.backtest.baseline.Baselines;
 import org.mambats.backtest.metrics.TradingRule;
 import org.mambats.backtest.replay.MarketData;
 import org.mambats.backtest.replay.StepperReplay;
-import org.mambats.backtest.report.ForecastCsvWriter;
+import org.mambats.model.forecast.ForecastCsvWriter;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.forecast.ForecastModel;

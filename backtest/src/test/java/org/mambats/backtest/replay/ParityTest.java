@@ -126,7 +126,7 @@ class ParityTest {
     static String predict(Path ckpt, String data, String symbol) throws IOException {
         ForecastModel model = ForecastModel.load(ckpt);
         StringWriter out = new StringWriter();
-        PredictCommand.writeHeader(out, model);
+        new org.mambats.model.forecast.ForecastCsvWriter(out, model.horizons(), model.quantiles()).header();
         PredictCommand.predict(model, data, symbol, out, new PredictCommand.Stats());
         return out.toString();
     }

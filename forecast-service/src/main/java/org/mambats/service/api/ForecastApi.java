@@ -112,7 +112,7 @@ public final class ForecastApi implements AutoCloseable {
         return this;
     }
 
-    /** Who may read (default: anyone; {@link org.mambats.service.ForecastService} requires a token beyond loopback). */
+    /** Who may read (default: anyone; {@code ForecastService} requires a token beyond loopback). */
     public ForecastApi access(ApiAccess access) {
         this.access = access;
         return this;

@@ -80,7 +80,7 @@ final class TickReplay implements Runnable {
                         Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                     }
                 }
-                Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
+                Tick t = row.numberedTick();
                 producer.send(new ProducerRecord<>(topic, t.symbol().getBytes(StandardCharsets.UTF_8), TickJson.write(t)), (m, e) -> {
                     if (e != null && failure == null) {
                         failure = e;

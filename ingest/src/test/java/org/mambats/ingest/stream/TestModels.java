@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
-import org.mambats.model.dataset.TrainingSet;
+import org.mambats.model.train.TrainingSet;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;

@@ -2,7 +2,7 @@ package org.mambats.model.cli;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.mambats.model.io.MambaCheckpoint;
+import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.io.Npy;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;

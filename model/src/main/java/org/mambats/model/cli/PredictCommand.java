@@ -9,7 +9,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.mambats.model.features.Horizon;
+import org.mambats.model.forecast.ForecastCsvWriter;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.forecast.ForecastStepper;
 import org.mambats.model.forecast.SymbolState;
@@ -46,7 +46,7 @@ public class PredictCommand implements Callable<Integer> {
         ForecastModel model = ForecastModel.load(checkpoint);
         Stats stats = new Stats();
         try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
-            writeHeader(out, model);
+            new ForecastCsvWriter(out, model.horizons(), model.quantiles()).header();
             predict(model, data, symbol, out, stats);
         }
         System.err.printf("predict: %d rows, %d accepted, %d duplicates, %d rejected, %d unparseable -> %s (model %s %s)%n",
@@ -62,14 +62,6 @@ public class PredictCommand implements Callable<Integer> {
         public final RejectionSummary reasons = new RejectionSummary();
     }
 
-    public static void writeHeader(Writer out, ForecastModel model) throws IOException {
-        out.write("seq,symbol,ts,price,horizon");
-        for (float q : model.quantiles()) {
-            out.write(",q" + q);
-        }
-        out.write('\n');
-    }
-
     /**
      * Scores every row of {@code data}: a tick without its own sequence number gets its 0-based row index, as
      * {@code ./mamba-ts publish} does, so the two paths validate identically.
@@ -78,7 +70,7 @@ public class PredictCommand implements Callable<Integer> {
         ForecastStepper stepper = model.newStepper();
         Map<String, SymbolState> states = new HashMap<>();
         String defaultSymbol = onlySymbol == null ? TickCsv.DEFAULT_SYMBOL : onlySymbol;
-        StringBuilder line = new StringBuilder(128);
+        ForecastCsvWriter csv = new ForecastCsvWriter(out, model.horizons(), model.quantiles());
         IOException[] failure = new IOException[1];
         TickCsv.read(data, defaultSymbol, (TickRow row) -> {
             stats.rows++;
@@ -87,7 +79,7 @@ public class PredictCommand implements Callable<Integer> {
                 stats.reasons.add("unparseable", row.index(), row.error());
                 return;
             }
-            Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
+            Tick t = row.numberedTick();
             if (onlySymbol != null && !onlySymbol.equals(t.symbol())) {
                 return;
             }
@@ -105,7 +97,7 @@ public class PredictCommand implements Callable<Integer> {
                 case ACCEPT -> {
                     stats.accepted++;
                     try {
-                        writeRows(out, line, row.index(), t, row.timeText(), model, stepper.quantiles());
+                        csv.write(row.index(), t, row.timeText(), stepper.quantiles());
                     } catch (IOException e) {
                         failure[0] = e;
                     }
@@ -114,23 +106,6 @@ public class PredictCommand implements Callable<Integer> {
         });
         if (failure[0] != null) {
             throw failure[0];
-        }
-    }
-
-    static void writeRows(Writer out, StringBuilder line, long seq, Tick t, String ts, ForecastModel model, float[] q)
-            throws IOException {
-        int nQ = model.weights().nQuantiles();
-        int h = 0;
-        for (Horizon hz : model.horizons()) {
-            line.setLength(0);
-            line.append(seq).append(',').append(t.symbol()).append(',').append(ts).append(',').append(t.price())
-                    .append(',').append(hz.label());
-            for (int j = 0; j < nQ; j++) {
-                line.append(',').append(q[h * nQ + j]);
-            }
-            line.append('\n');
-            out.append(line);
-            h++;
         }
     }
 }

@@ -8,7 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mambats.model.dataset.TickSeries;
-import org.mambats.model.dataset.TrainingSet;
+import org.mambats.model.train.TrainingSet;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.train.TrainingListener;
 import org.mambats.model.train.DataDefaults;

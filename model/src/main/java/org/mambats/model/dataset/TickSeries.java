@@ -69,7 +69,7 @@ public final class TickSeries {
                 counts.reasons.add("unparseable", row.index(), row.error());
                 return;
             }
-            Tick t = row.tick().hasSeq() ? row.tick() : row.tick().withSeq(row.index());
+            Tick t = row.numberedTick();
             if (onlySymbol != null && !onlySymbol.equals(t.symbol())) {
                 return;
             }

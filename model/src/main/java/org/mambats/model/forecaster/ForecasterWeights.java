@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.mambats.model.io.CheckpointFormatException;
-import org.mambats.model.io.MambaCheckpoint;
+import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaLayerWeights;

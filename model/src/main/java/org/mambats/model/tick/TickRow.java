@@ -8,4 +8,12 @@ public record TickRow(long index, String timeText, Tick tick, String error) {
     public boolean parsed() {
         return tick != null;
     }
+
+    /**
+     * The tick, numbered by its row when the file gives it no {@code seq}: the one rule every reader of a file
+     * (predict, backtest, training, the demo's replay) follows, so they all number and deduplicate alike.
+     */
+    public Tick numberedTick() {
+        return tick.hasSeq() ? tick : tick.withSeq(index);
+    }
 }

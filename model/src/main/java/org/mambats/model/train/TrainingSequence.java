@@ -10,7 +10,7 @@ package org.mambats.model.train;
  *                   targets.
  * @param deltaScale [T] per-tick positive delta scale (elapsed-time factor), or null for 1
  * @param weight     how much each of its ticks counts in the training loss, relative to other sequences' (1: the
- *                   same); see {@link org.mambats.model.dataset.TrainingSet} for how symbols are weighted
+ *                   same); see {@link org.mambats.model.train.TrainingSet} for how symbols are weighted
  */
 public record TrainingSequence(int length, float[] features, float[] targets, float[] deltaScale, float weight) {
 

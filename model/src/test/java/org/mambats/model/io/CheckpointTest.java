@@ -17,6 +17,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.model.mamba.Fixtures;
+import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaWeights;
 

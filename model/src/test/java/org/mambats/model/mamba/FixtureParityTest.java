@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.mambats.model.io.MambaCheckpoint;
 import org.mambats.model.io.Npy;
 import org.mambats.model.io.Tensor;
 

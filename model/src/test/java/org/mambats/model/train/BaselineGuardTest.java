@@ -15,7 +15,6 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.model.dataset.TickSeries;
-import org.mambats.model.dataset.TrainingSet;
 import org.mambats.model.forecast.ForecastModel;
 
 /** The network starts at the baseline, and only a validated improvement moves the checkpoint away from it. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
-import org.mambats.model.io.MambaCheckpoint;
+import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.io.Npy;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaWeights;

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mambats.model.dataset.TickSeries;
-import org.mambats.model.dataset.TrainingSet;
 import org.mambats.model.features.Horizon;
 
 /** Sequence weights: the gradient they give, and how a training set weighs its symbols. */

@@ -1,4 +1,4 @@
-package org.mambats.model.io;
+package org.mambats.model.mamba;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -9,8 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mambats.model.mamba.MambaConfig;
-import org.mambats.model.mamba.MambaWeights;
+import org.mambats.model.io.CheckpointFormatException;
+import org.mambats.model.io.SafeTensors;
+import org.mambats.model.io.Tensor;
 
 /**
  * A checkpoint directory in the Hugging Face {@code MambaModel} layout: {@code config.json} and

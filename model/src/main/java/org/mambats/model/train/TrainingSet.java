@@ -1,9 +1,10 @@
-package org.mambats.model.dataset;
+package org.mambats.model.train;
 
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.List;
+import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.InputScale;
 import org.mambats.model.features.HorizonTargets;
@@ -11,8 +12,6 @@ import org.mambats.model.features.Normalizer;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.features.VolatilityScale;
 import org.mambats.model.forecast.ForecastModel;
-import org.mambats.model.train.PinballLoss;
-import org.mambats.model.train.TrainingSequence;
 
 /**
  * Training and validation sequences cut from tick series by time: everything before the split time trains,
