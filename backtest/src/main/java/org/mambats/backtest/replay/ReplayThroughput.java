@@ -52,7 +52,7 @@ public final class ReplayThroughput {
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), 3, seed);
         ForecastModel.Settings s = new ForecastModel.Settings();
         s.horizons = horizons;
-        s.quantiles = new float[] {0.1f, 0.5f, 0.9f};
+        s.quantiles = org.mambats.model.forecast.Forecast.standardLevels();
         s.targetScale = new float[] {1e-4f, 3e-4f, 6e-4f, 1e-3f};
         s.featureMean = new float[TickFeatures.COUNT];
         s.featureStd = new float[] {1e-4f, 1f, 1f, 1f, 1f, 1f};

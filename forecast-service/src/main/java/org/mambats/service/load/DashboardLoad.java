@@ -168,7 +168,7 @@ public final class DashboardLoad {
     }
 
     static Forecast forecast(String symbol, long t, double price, long seq, String horizon) {
-        return new Forecast(symbol, t, price, seq, horizon, new float[] {0.1f, 0.5f, 0.9f}, new float[] {-0.001f, 0f, 0.001f}, "mamba", "load-v1");
+        return new Forecast(symbol, t, price, seq, horizon, Forecast.standardLevels(), new float[] {-0.001f, 0f, 0.001f}, "mamba", "load-v1");
     }
 
     private static Result runOnce(ForecastService service, Database db, String bootstrap, Settings r) throws Exception {

@@ -16,7 +16,7 @@ public final class BenchModels {
 
     public static ForecastModel untrained(Path dir) throws IOException {
         List<Horizon> horizons = Horizon.parseList("1tick,10s,60s");
-        float[] quantiles = {0.1f, 0.5f, 0.9f};
+        float[] quantiles = org.mambats.model.forecast.Forecast.standardLevels();
         ForecasterWeights w = ForecasterWeights.initialize(MambaConfig.of(64, 2), TickFeatures.COUNT, horizons.size(),
                 quantiles.length, 1);
         ForecastModel.Settings s = new ForecastModel.Settings();

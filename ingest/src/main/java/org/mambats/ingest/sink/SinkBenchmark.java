@@ -144,7 +144,7 @@ public final class SinkBenchmark {
     public static List<Forecast> forecasts(int n, long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
         String[] horizons = {"1tick", "10s", "60s"};
-        float[] levels = {0.1f, 0.5f, 0.9f};
+        float[] levels = Forecast.standardLevels();
         List<Forecast> out = new ArrayList<>(n);
         long t = 1_700_000_000_000L;
         for (int i = 0; i < n; i++) {

@@ -19,6 +19,14 @@ public record Forecast(String symbol, long timeMillis, double price, long seq, S
                        String model, String version) {
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The quantile levels forecast unless told otherwise: 0.1, 0.5 and 0.9, the three that the database's
+     * q10/q50/q90 columns, its error views and the dashboard read. A fresh array each call (arrays are mutable).
+     */
+    public static float[] standardLevels() {
+        return new float[] {0.1f, 0.5f, 0.9f};
+    }
+
     /** The price implied by the j-th quantile: price * exp(log return). */
     public double priceLevel(int j) {
         return price * Math.exp(logReturns[j]);

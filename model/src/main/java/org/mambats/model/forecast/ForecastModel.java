@@ -19,7 +19,7 @@ import org.mambats.model.features.InputScale;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.io.CheckpointFormatException;
-import org.mambats.model.io.MambaCheckpoint;
+import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.mamba.MambaKernel;
 import org.mambats.model.math.VectorKernels;
 
@@ -95,7 +95,7 @@ public final class ForecastModel {
     public static final class Settings {
         public String name = "mamba-forecaster";
         public List<Horizon> horizons = new ArrayList<>();
-        public float[] quantiles = {0.1f, 0.5f, 0.9f};
+        public float[] quantiles = Forecast.standardLevels();
         public float[] targetScale;
         public float[] featureMean;
         public float[] featureStd;

@@ -28,7 +28,7 @@ public final class TrainerConfig {
     private double minDelta = 0.0;
     private boolean restoreBest = true;
     private long seed = 42;
-    private float[] quantileLevels = {0.1f, 0.5f, 0.9f};
+    private float[] quantileLevels = org.mambats.model.forecast.Forecast.standardLevels();
     private int threads = Runtime.getRuntime().availableProcessors();
 
     public static TrainerConfig defaults() {

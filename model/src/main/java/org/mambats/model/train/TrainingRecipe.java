@@ -12,7 +12,6 @@ import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
 import org.mambats.model.dataset.TickSeries;
-import org.mambats.model.dataset.TrainingSet;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
@@ -68,7 +67,7 @@ public final class TrainingRecipe implements Cloneable {
      */
     public static String missingDashboardLevels(float[] quantiles) {
         StringBuilder missing = new StringBuilder();
-        for (float level : new float[] {0.1f, 0.5f, 0.9f}) {
+        for (float level : org.mambats.model.forecast.Forecast.standardLevels()) {
             boolean has = false;
             for (float q : quantiles) {
                 has |= q == level;
