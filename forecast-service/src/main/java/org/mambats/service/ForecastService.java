@@ -3,6 +3,7 @@ package org.mambats.service;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.forecast.ForecastModel;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,8 +36,8 @@ public final class ForecastService implements AutoCloseable {
 
         /** On 127.0.0.1, with the default topics and groups, and Kafka at {@code bootstrap} (null: no Kafka). */
         public static Settings local(int port, String bootstrap) {
-            return new Settings("127.0.0.1", port, bootstrap == null ? null : KafkaConnection.to(bootstrap), "forecasts", "ticks",
-                    "ticks-dlq", "mamba-ts-stream", "mamba-ts-sink");
+            return new Settings("127.0.0.1", port, bootstrap == null ? null : KafkaConnection.to(bootstrap), StreamTopics.DEFAULT_FORECASTS,
+                    StreamTopics.DEFAULT_TICKS, StreamTopics.DEFAULT_DEAD_LETTERS, StreamTopics.DEFAULT_APPLICATION_ID, StreamTopics.DEFAULT_SINK_GROUP);
         }
 
         public Settings withGroups(String streamApplicationId, String sinkGroup) {

@@ -1,16 +1,18 @@
 package org.mambats.service.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.mambats.ingest.cli.TopicOptions;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaOptions;
+import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.cli.ShutdownSignal;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.service.ForecastService;
 import org.mambats.service.api.ApiAccess;
@@ -63,15 +65,9 @@ public class ServeCommand implements Callable<Integer> {
     List<Path> checkpoints = new ArrayList<>();
     @Option(names = "--no-kafka", description = "Run without Kafka: no live updates, no lag metrics.")
     boolean noKafka;
-    @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
-    String forecastsTopic;
-    @Option(names = "--ticks-topic", defaultValue = "ticks", description = "Ticks topic, for the stream's lag (default ${DEFAULT-VALUE}).")
-    String ticksTopic;
-    @Option(names = "--dlq-topic", defaultValue = "ticks-dlq", description = "Dead-letter topic, counted in the metrics (default ${DEFAULT-VALUE}).")
-    String dlqTopic;
-    @Option(names = "--application-id", defaultValue = "mamba-ts-stream", description = "The stream's application id, for its lag (default ${DEFAULT-VALUE}).")
-    String applicationId;
-    @Option(names = "--group", defaultValue = "mamba-ts-sink", description = "The sink's consumer group, for its lag (default ${DEFAULT-VALUE}).")
+    @Mixin
+    TopicOptions topics = new TopicOptions();
+    @Option(names = "--group", defaultValue = StreamTopics.DEFAULT_SINK_GROUP, description = "The sink's consumer group, for its lag (default ${DEFAULT-VALUE}).")
     String sinkGroup;
 
     private ApiAccess access() throws java.io.IOException {
@@ -83,20 +79,11 @@ public class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
         // Ctrl-C: wake the main thread, then hold the JVM until it has closed the server and the database.
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
+        ShutdownSignal signal = ShutdownSignal.install("serve", Duration.ofSeconds(20));
         try (Database db = database.open(DATABASE_CONNECTIONS)) {
-            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(OWNED), forecastsTopic, ticksTopic,
-                    dlqTopic, applicationId, sinkGroup).withAccess(access(), insecureNoAuth).withMaxLiveClients(maxLiveClients);
+            ForecastService.Settings s = new ForecastService.Settings(host, port, noKafka ? null : kafka.connection(OWNED), topics.forecasts, topics.ticks,
+                    topics.deadLetters, topics.applicationId, sinkGroup).withAccess(access(), insecureNoAuth).withMaxLiveClients(maxLiveClients);
             try (ForecastService service = ForecastService.start(db, s, new ServiceMetrics())) {
                 for (Path dir : checkpoints) {
                     ForecastModel model = ForecastModel.load(dir);
@@ -107,11 +94,11 @@ public class ServeCommand implements Callable<Integer> {
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
                 System.out.println("serving the dashboard at http://" + shown + ":" + service.port() + "/ (API: /openapi.json; "
                         + (s.access().required() ? "token required" : "no authentication") + ")");
-                stop.await();
+                signal.await();
                 System.out.println("stopping");
             }
         } finally {
-            closed.countDown();
+            signal.closed();
         }
         return 0;
     }

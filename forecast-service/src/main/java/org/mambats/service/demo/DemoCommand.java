@@ -14,14 +14,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.mambats.backtest.cli.BacktestCommand;
 import org.mambats.ingest.broker.KafkaBroker;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.sink.ForecastSink;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.StreamTopics;
+import org.mambats.model.cli.ShutdownSignal;
 import org.mambats.model.cli.TrainCommand;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.tick.TickCsv;
@@ -90,16 +89,7 @@ public class DemoCommand implements Callable<Integer> {
             org.apache.kafka.common.utils.Utils.delete(workDir.resolve(fresh).toFile());
         }
         List<AutoCloseable> running = new ArrayList<>(); // closed in reverse order
-        CountDownLatch stop = new CountDownLatch(1);
-        CountDownLatch closed = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.countDown();
-            try {
-                closed.await(60, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "demo-shutdown"));
+        ShutdownSignal signal = ShutdownSignal.install("demo", Duration.ofSeconds(60));
         try {
             step("starting PostgreSQL (embedded) and the Kafka broker (KRaft, child JVM)");
             Database db = Database.open(null, workDir.resolve("postgres"), 8);
@@ -164,7 +154,7 @@ public class DemoCommand implements Callable<Integer> {
             out.println();
             out.flush();
             long started = System.nanoTime();
-            while (!stop.await(10, TimeUnit.SECONDS)) {
+            while (!signal.await(Duration.ofSeconds(10))) {
                 out.printf(Locale.ROOT, "demo: published %,d/%,d ticks; %s; sink wrote %,d rows%n", replay.published() + historyFrom,
                         rows.size(), stream.counters(), sink.written());
                 out.flush();
@@ -188,7 +178,7 @@ public class DemoCommand implements Callable<Integer> {
                     System.err.println("demo: while stopping: " + e);
                 }
             }
-            closed.countDown();
+            signal.closed();
         }
     }
 

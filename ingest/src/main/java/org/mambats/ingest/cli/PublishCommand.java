@@ -17,6 +17,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.ingest.kafka.KafkaOptions;
+import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickJson;
@@ -34,7 +35,7 @@ public class PublishCommand implements Callable<Integer> {
             description = "Tick CSV (timestamp,price,amount or symbol,ts,price,size[,bid,ask][,seq]); classpath:"
                     + TickCsv.BITSTAMP_RESOURCE + " for the shipped Bitstamp trades.")
     String data;
-    @Option(names = "--topic", defaultValue = "ticks", description = "Topic (default ${DEFAULT-VALUE}).")
+    @Option(names = "--topic", defaultValue = StreamTopics.DEFAULT_TICKS, description = "Topic (default ${DEFAULT-VALUE}).")
     String topic;
     @Mixin
     KafkaOptions kafka = new KafkaOptions();

@@ -12,7 +12,6 @@ import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.OperatorCounters;
-import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.forecast.ForecastModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -39,14 +38,8 @@ public class StreamCommand implements Callable<Integer> {
     Path checkpoint;
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
-    @Option(names = "--application-id", defaultValue = "mamba-ts-stream", description = "Kafka Streams application id (default ${DEFAULT-VALUE}).")
-    String applicationId;
-    @Option(names = "--ticks-topic", defaultValue = "ticks", description = "Input topic (default ${DEFAULT-VALUE}).")
-    String ticksTopic;
-    @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Output topic (default ${DEFAULT-VALUE}).")
-    String forecastsTopic;
-    @Option(names = "--dlq-topic", defaultValue = "ticks-dlq", description = "Dead-letter topic (default ${DEFAULT-VALUE}).")
-    String dlqTopic;
+    @Mixin
+    TopicOptions topics = new TopicOptions();
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2",
             description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
     String guarantee;
@@ -88,8 +81,8 @@ public class StreamCommand implements Callable<Integer> {
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         s.bootstrap = connection.bootstrap();
         s.kafkaSettings = connection.settings();
-        s.applicationId = applicationId;
-        s.topics = new StreamTopics(ticksTopic, forecastsTopic, dlqTopic);
+        s.applicationId = topics.applicationId;
+        s.topics = topics.topics();
         s.processingGuarantee = guarantee;
         s.stateDir = stateDir;
         s.commitIntervalMs = commitIntervalMs;
@@ -124,7 +117,7 @@ public class StreamCommand implements Callable<Integer> {
             }, "mamba-ts-stream-shutdown"));
             app.start();
             System.err.printf(Locale.ROOT, "stream: model %s %s, %s -> %s (dead letters: %s), %s, bootstrap %s%n",
-                    model.name(), model.version(), ticksTopic, forecastsTopic, dlqTopic, guarantee, connection.bootstrap());
+                    model.name(), model.version(), topics.ticks, topics.forecasts, topics.deadLetters, guarantee, connection.bootstrap());
             OperatorCounters c = app.counters();
             try (AutoCloseable exposed = started(app)) {
                 OperatorCounters.Reading last = c.read();

@@ -22,6 +22,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.mambats.ingest.db.Database;
+import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.forecast.Forecast;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickJson;
@@ -63,7 +64,7 @@ public final class ForecastSink implements Runnable {
         }
 
         public static Config defaults(String bootstrap) {
-            return new Config(bootstrap, "forecasts", null, "mamba-ts-sink", 5000, 200, 5000);
+            return new Config(bootstrap, StreamTopics.DEFAULT_FORECASTS, null, StreamTopics.DEFAULT_SINK_GROUP, 5000, 200, 5000);
         }
     }
 

@@ -9,6 +9,7 @@ import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.ingest.kafka.KafkaOptions;
+import org.mambats.ingest.stream.StreamTopics;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -35,15 +36,15 @@ public class SinkCommand implements Callable<Integer> {
     KafkaOptions kafka = new KafkaOptions();
     @Mixin
     DatabaseOptions database = new DatabaseOptions();
-    @Option(names = "--forecasts-topic", defaultValue = "forecasts", description = "Forecasts topic (default ${DEFAULT-VALUE}).")
+    @Option(names = "--forecasts-topic", defaultValue = StreamTopics.DEFAULT_FORECASTS, description = "Forecasts topic (default ${DEFAULT-VALUE}).")
     String forecastsTopic;
-    @Option(names = "--ticks-topic", defaultValue = "ticks",
+    @Option(names = "--ticks-topic", defaultValue = StreamTopics.DEFAULT_TICKS,
             description = "Also store the ticks of this topic: the dashboard's candles and forecast errors are computed from them "
                     + "(default ${DEFAULT-VALUE}).")
     String ticksTopic;
     @Option(names = "--no-ticks", description = "Store forecasts only (no candles or forecast errors in the dashboard then).")
     boolean noTicks;
-    @Option(names = "--group", defaultValue = "mamba-ts-sink", description = "Consumer group, also the key of the stored offsets (default ${DEFAULT-VALUE}).")
+    @Option(names = "--group", defaultValue = StreamTopics.DEFAULT_SINK_GROUP, description = "Consumer group, also the key of the stored offsets (default ${DEFAULT-VALUE}).")
     String group;
     @Option(names = "--batch-size", defaultValue = "5000", description = "Records per transaction at most (default ${DEFAULT-VALUE}).")
     int batchSize;

@@ -30,7 +30,7 @@ public final class ForecastStreamApp implements AutoCloseable {
          * over this class's tuning defaults and lose to the settings above.
          */
         public Map<String, String> kafkaSettings = Map.of();
-        public String applicationId = "mamba-ts-stream";
+        public String applicationId = StreamTopics.DEFAULT_APPLICATION_ID;
         public StreamTopics topics = StreamTopics.DEFAULT;
         public String processingGuarantee = StreamsConfig.EXACTLY_ONCE_V2;
         public Path stateDir = Path.of("work", "streams");
