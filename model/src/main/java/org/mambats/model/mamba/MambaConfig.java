@@ -5,7 +5,8 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
- * Shapes and constants of a Mamba-1 backbone, in the vocabulary of {@code ../shared/DESIGN.md}:
+ * Shapes and constants of a Mamba-1 backbone, in the vocabulary of {@code docs/ARCHITECTURE.md} ("Facts the code
+ * relies on"):
  * D = {@link #dModel}, E = {@link #dInner}, N = {@link #dState}, K = {@link #dConv}, R = {@link #dtRank}.
  *
  * <p>Reads and writes the Hugging Face {@code MambaModel} {@code config.json} keys, so checkpoints move

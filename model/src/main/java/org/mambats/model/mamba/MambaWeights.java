@@ -35,7 +35,7 @@ public final class MambaWeights {
     }
 
     /**
-     * The reference initialisation ({@code ../shared/DESIGN.md} section 1): A_log[e,n] = log(n+1), D = 1,
+     * The reference initialisation ({@code docs/ARCHITECTURE.md}, "Facts the code relies on"): A_log[e,n] = log(n+1), D = 1,
      * dt_proj.bias = softplus^-1(dt) with dt log-uniform in [0.001, 0.1] floored at 1e-4, dt_proj.weight uniform in
      * +-R^-0.5, the other linear and conv layers as PyTorch's defaults (uniform +-1/sqrt(fan_in)), norms 1.
      */

@@ -3,7 +3,7 @@ package org.mambats.model.tick;
 import java.nio.ByteBuffer;
 
 /**
- * Decides, for each tick of a symbol, whether it may reach the model ({@code ../shared/DESIGN.md} section 4).
+ * Decides, for each tick of a symbol, whether it may reach the model ({@code docs/ARCHITECTURE.md}, "Facts the code relies on").
  * A tick with a non-finite or non-positive price, a negative or non-finite size, a missing symbol, an implausible
  * time, a bad quote, or a time too far out of order is rejected with a reason; a repeat of a tick already seen
  * is a duplicate. Nothing else is ever fed to the model: a NaN that reached the hidden state would poison every
