@@ -60,7 +60,9 @@ final class ResponseCache {
         long now = System.nanoTime();
         CompletableFuture<String> mine = new CompletableFuture<>();
         Entry fresh = new Entry(mine, now + ttlNanos * ttlFactor);
-        Entry e = entries.compute(key, (k, old) -> old != null && old.expiresAtNanos - now > 0 ? old : fresh);
+        // An answer still being computed is shared however long it takes: under load a query can outlast the time to
+        // live, and starting it again for every newcomer would be the stampede this class exists to prevent.
+        Entry e = entries.compute(key, (k, old) -> old != null && (!old.body.isDone() || old.expiresAtNanos - now > 0) ? old : fresh);
         if (e != fresh) {
             hits.incrementAndGet();
             return await(e.body);

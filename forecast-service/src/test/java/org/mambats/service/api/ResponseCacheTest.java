@@ -66,4 +66,31 @@ class ResponseCacheTest {
         assertEquals("n3", off.get("k", count));
         assertEquals("n4", off.get("k", count), "time to live 0: every request queries");
     }
+
+    @Test
+    @Timeout(30)
+    void aQuerySlowerThanTheTimeToLiveIsStillAskedOnce() throws Exception {
+        ResponseCache cache = new ResponseCache(Duration.ofMillis(1));
+        AtomicInteger queries = new AtomicInteger();
+        CountDownLatch release = new CountDownLatch(1);
+        ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
+        Future<String> first = pool.submit(() -> cache.get("/api/errors", () -> {
+            queries.incrementAndGet();
+            release.await();
+            return "slow";
+        }));
+        while (queries.get() == 0) {
+            Thread.sleep(1);
+        }
+        Thread.sleep(20); // well past the 1 ms time to live, the query still running
+        Future<String> second = pool.submit(() -> cache.get("/api/errors", () -> "n" + queries.incrementAndGet()));
+        while (cache.hits() + cache.misses() < 2) {
+            Thread.sleep(1);
+        }
+        release.countDown();
+        assertEquals("slow", first.get(10, TimeUnit.SECONDS));
+        assertEquals("slow", second.get(10, TimeUnit.SECONDS), "the newcomer waited for the running query");
+        assertEquals(1, queries.get());
+        pool.shutdown();
+    }
 }
