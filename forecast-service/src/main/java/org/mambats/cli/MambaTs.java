@@ -1,11 +1,8 @@
 package org.mambats.cli;
 
 import org.mambats.backtest.cli.BacktestCommand;
-import org.mambats.backtest.replay.ReplayBenchSection;
-import org.mambats.ingest.bench.StreamBenchmark;
 import org.mambats.ingest.broker.BrokerCommand;
 import org.mambats.ingest.cli.PublishCommand;
-import org.mambats.ingest.sink.SinkBenchmark;
 import org.mambats.ingest.sink.SinkCommand;
 import org.mambats.model.bench.BenchCommand;
 import org.mambats.model.cli.ParityCommand;
@@ -48,13 +45,6 @@ public class MambaTs implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.out);
-    }
-
-    static {
-        BenchCommand.addSection("stream", options -> new StreamBenchmark(System.out, options.quick()).run());
-        BenchCommand.addSection("replay", new ReplayBenchSection());
-        BenchCommand.addSection("sink", options -> SinkBenchmark.run(System.out, options.quick()));
-        BenchCommand.addSection("service", options -> org.mambats.service.load.DashboardLoad.bench(System.out, options.quick()));
     }
 
     public static CommandLine commandLine() {

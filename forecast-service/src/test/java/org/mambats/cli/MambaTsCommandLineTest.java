@@ -67,4 +67,12 @@ class MambaTsCommandLineTest {
             assertTrue(out.toString().contains("Usage: mamba-ts " + cmd), out.toString());
         }
     }
+
+    @Test
+    void benchFindsEveryModulesSuitesOnTheClassPath() {
+        // The model module knows none of the others: replay, stream, sink and service come from META-INF/services.
+        StringWriter err = new StringWriter();
+        assertEquals(2, run(new StringWriter(), err, "bench", "--suites", "nope"));
+        assertTrue(err.toString().contains("unknown suite 'nope'; known: step, training, replay, stream, sink, service"), err.toString());
+    }
 }

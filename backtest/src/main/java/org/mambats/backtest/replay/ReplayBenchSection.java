@@ -4,10 +4,14 @@ import java.util.Locale;
 import org.mambats.model.bench.BenchCommand;
 
 /**
- * The replay-throughput suite of {@code ./mamba-ts bench}: register with
- * {@code BenchCommand.addSection("replay", new ReplayBenchSection())}; {@code ./mamba-ts bench --suites replay} runs it.
+ * The replay-throughput suite of {@code ./mamba-ts bench} ({@code --suites replay}), found through
+ * {@code META-INF/services}.
  */
-public final class ReplayBenchSection implements BenchCommand.Section {
+public final class ReplayBenchSection extends BenchCommand.Section {
+    public ReplayBenchSection() {
+        super("replay", 30, true);
+    }
+
     @Override
     public void run(BenchCommand options) {
         int ticks = options.quick() ? 20_000 : 100_000;

@@ -39,23 +39,59 @@ public class BenchCommand implements Callable<Integer> {
     int seconds;
     @Option(names = "--quick", description = "One warm-up and two measured iterations: for a smoke test, not for figures.")
     boolean quick;
-    @Option(names = "--suites", split = ",", defaultValue = "step,training,replay,stream,sink",
-            description = "Which measurements to run, comma-separated (default ${DEFAULT-VALUE}): step (JMH, recurrent step), "
-                    + "training (throughput), replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), "
-                    + "sink (rows/s into PostgreSQL next to COPY), service (100 and 1,000 dashboard clients: query and live-update "
-                    + "latency, what is left after they leave; not in the default).")
+    @Option(names = "--suites", split = ",",
+            description = "Which measurements to run, comma-separated (default: every suite but the ones marked 'not in the "
+                    + "default'): step (JMH, recurrent step), training (throughput), and the suites the other modules add: "
+                    + "replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), sink (rows/s "
+                    + "into PostgreSQL next to COPY), service (100 and 1,000 dashboard clients; not in the default). An unknown "
+                    + "name lists the suites found.")
     List<String> suites;
 
-    /** Measurements other modules add (the live path, the backtest replay); each prints its own figures. */
-    public interface Section {
-        void run(BenchCommand options) throws Exception;
+    /** The suites this module runs itself; the others come from {@link Section}s found on the class path. */
+    private static final List<String> OWN_SUITES = List.of("step", "training");
+
+    /**
+     * A suite another module adds (the live path, the sink, the backtest replay, the service): each module lists its
+     * sections in {@code META-INF/services/org.mambats.model.bench.BenchCommand$Section}, so the model needs to know
+     * none of them. Each prints its own figures.
+     */
+    public abstract static class Section {
+        private final String name;
+        private final int order;
+        private final boolean inDefaultRun;
+
+        /**
+         * @param name         the name given to {@code --suites}
+         * @param order        where it runs among the suites: lower first
+         * @param inDefaultRun whether a plain {@code bench} runs it (false for long ones)
+         */
+        protected Section(String name, int order, boolean inDefaultRun) {
+            this.name = name;
+            this.order = order;
+            this.inDefaultRun = inDefaultRun;
+        }
+
+        public final String name() {
+            return name;
+        }
+
+        public final int order() {
+            return order;
+        }
+
+        public final boolean inDefaultRun() {
+            return inDefaultRun;
+        }
+
+        public abstract void run(BenchCommand options) throws Exception;
     }
 
-    private static final Map<String, Section> SECTIONS = new LinkedHashMap<>();
-
-    /** Registers a suite under {@code name}; the launcher does this for the modules above the model. */
-    public static void addSection(String name, Section section) {
-        SECTIONS.put(name, section);
+    /** The sections found on the class path, in their order. */
+    static List<Section> sections() {
+        List<Section> found = new java.util.ArrayList<>();
+        java.util.ServiceLoader.load(Section.class).forEach(found::add);
+        found.sort(java.util.Comparator.comparingInt(Section::order).thenComparing(Section::name));
+        return found;
     }
 
     public boolean quick() {
@@ -67,20 +103,32 @@ public class BenchCommand implements Callable<Integer> {
         System.out.printf("Machine: %d cores, %s %s, %d float lanes per vector%n",
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.name"),
                 System.getProperty("java.version"), FastMath.F.length());
-        for (String suite : suites) {
-            if (!suite.equals("step") && !suite.equals("training") && !SECTIONS.containsKey(suite)) {
-                throw new IllegalArgumentException("unknown suite '" + suite + "'; known: step, training, " + String.join(", ", SECTIONS.keySet()));
+        List<Section> sections = sections();
+        List<String> known = new java.util.ArrayList<>(OWN_SUITES);
+        sections.forEach(x -> known.add(x.name()));
+        List<String> chosen = suites;
+        if (chosen == null) {
+            chosen = new java.util.ArrayList<>(OWN_SUITES);
+            for (Section x : sections) {
+                if (x.inDefaultRun()) {
+                    chosen.add(x.name());
+                }
             }
         }
-        if (suites.contains("step")) {
+        for (String suite : chosen) {
+            if (!known.contains(suite)) {
+                throw new IllegalArgumentException("unknown suite '" + suite + "'; known: " + String.join(", ", known));
+            }
+        }
+        if (chosen.contains("step")) {
             printStepReport(runStepBenchmarks());
         }
-        if (suites.contains("training")) {
+        if (chosen.contains("training")) {
             printTrainingThroughput();
         }
-        for (Map.Entry<String, Section> e : SECTIONS.entrySet()) {
-            if (suites.contains(e.getKey())) {
-                e.getValue().run(this);
+        for (Section x : sections) {
+            if (chosen.contains(x.name())) {
+                x.run(this);
             }
         }
         return 0;
