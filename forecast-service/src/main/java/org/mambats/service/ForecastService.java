@@ -118,11 +118,6 @@ public final class ForecastService implements AutoCloseable {
         return this;
     }
 
-    /** Requests answered from the shared answers, and requests that queried the database. */
-    public long[] answerCounts() {
-        return api.cacheCounts();
-    }
-
     /** Live (server-sent event) clients connected now. */
     public int liveClients() {
         return api.liveClientCount();

@@ -124,11 +124,6 @@ public final class ForecastApi implements AutoCloseable {
         return this;
     }
 
-    /** Requests answered from the cache, and requests that ran their query. */
-    public long[] cacheCounts() {
-        return new long[] {cache.hits(), cache.misses()};
-    }
-
     /** At most this many live clients at once (default {@link #DEFAULT_MAX_LIVE_CLIENTS}). */
     public ForecastApi maxLiveClients(int max) {
         if (max < 1) {
