@@ -31,7 +31,8 @@ public final class StepperReplay {
         void update(long done, long total, double seconds, boolean finished);
     }
 
-    public record Stats(long rows, long accepted, long duplicates, long rejected, long recorded, double seconds) {
+    /** @param mix per horizon, the calibration's volatility mix at the end (see QuantileCalibrator) */
+    public record Stats(long rows, long accepted, long duplicates, long rejected, long recorded, double seconds, double[] mix) {
         public double ticksPerSecond() {
             return rows / Math.max(seconds, 1e-9);
         }
@@ -74,6 +75,10 @@ public final class StepperReplay {
         if (progress != null) {
             progress.update((long) to - from, (long) to - from, seconds, true);
         }
-        return new Stats((long) to - from, accepted, duplicates, rejected, recorded, seconds);
+        double[] mix = new double[model.horizons().size()];
+        for (int h = 0; h < mix.length; h++) {
+            mix[h] = state.calibration.mix(h);
+        }
+        return new Stats((long) to - from, accepted, duplicates, rejected, recorded, seconds, mix);
     }
 }

@@ -283,10 +283,17 @@ final class WalkForward {
                 miss[0]++;
             }
         }
-        out.say("  %s: replayed %,d rows (%,d warm-up ticks, %,d forecasts) in %.2f s, %,.0f ticks/s%s", tag, st.rows(),
-                st.accepted() - st.recorded(), st.recorded(), st.seconds(), st.ticksPerSecond(),
-                miss[0] == 0 ? "" : String.format(Locale.ROOT, "; %d ticks accepted differently from the full pass", miss[0]));
+        StringBuilder mix = new StringBuilder();
         ObjectNode o = JsonNodeFactory.instance.objectNode();
+        ObjectNode mixJson = o.putObject("volatility_mix_at_end");
+        for (int h = 0; h < st.mix().length; h++) {
+            String label = model.horizons().get(h).label();
+            mix.append(h == 0 ? "" : ", ").append(label).append(String.format(Locale.ROOT, " %.2f", st.mix()[h]));
+            mixJson.put(label, st.mix()[h]);
+        }
+        out.say("  %s: replayed %,d rows (%,d warm-up ticks, %,d forecasts) in %.2f s, %,.0f ticks/s; volatility mix at the end %s%s",
+                tag, st.rows(), st.accepted() - st.recorded(), st.recorded(), st.seconds(), st.ticksPerSecond(), mix,
+                miss[0] == 0 ? "" : String.format(Locale.ROOT, "; %d ticks accepted differently from the full pass", miss[0]));
         o.put("model_version", model.version());
         o.put("replay_rows", st.rows()).put("warmup_ticks", st.accepted() - st.recorded()).put("forecasts", st.recorded())
                 .put("replay_seconds", st.seconds()).put("replay_ticks_per_second", st.ticksPerSecond());

@@ -16,6 +16,8 @@ public final class CalibrationState {
     final int slots;
     /** horizon-major: offsets[h * Q + j], in units of the forecast's scale at the time it is applied. */
     final float[] offsets;
+    /** Per horizon: the weight of the model's own volatility scale against the slow one's, in [0, 1]. */
+    final double[] mix;
     /** Per horizon: index of the oldest pending forecast, how many are pending, when the last one was admitted. */
     final int[] head;
     final int[] size;
@@ -32,6 +34,8 @@ public final class CalibrationState {
     final long[] weight;
     /** Per slot and quantile ((h * slots + k) * Q + j): the calibrated quantile sent, as a log return. */
     final float[] sent;
+    /** Per slot and quantile: how the quantile sent moves with the mix, in units of the scale it was sent in. */
+    final float[] slope;
     /** Per horizon: outcomes resolved, and per horizon and quantile how many fell at or below the quantile sent. */
     final long[] resolved;
     final long[] below;
@@ -41,6 +45,8 @@ public final class CalibrationState {
         this.quantiles = quantiles;
         this.slots = slots;
         offsets = new float[horizons * quantiles];
+        mix = new double[horizons];
+        Arrays.fill(mix, 1.0);
         head = new int[horizons];
         size = new int[horizons];
         lastAdmitted = new long[horizons];
@@ -52,6 +58,7 @@ public final class CalibrationState {
         due = new long[horizons * slots];
         startPrice = new double[horizons * slots];
         sent = new float[horizons * slots * quantiles];
+        slope = new float[horizons * slots * quantiles];
         resolved = new long[horizons];
         below = new long[horizons * quantiles];
     }
@@ -59,6 +66,11 @@ public final class CalibrationState {
     /** The offset of horizon h's quantile j, in scale units (0 until outcomes move it). */
     public float offset(int h, int j) {
         return offsets[h * quantiles + j];
+    }
+
+    /** The weight of horizon h's own volatility scale in the band's unit (1 until outcomes move it). */
+    public double mix(int h) {
+        return mix[h];
     }
 
     /** How many forecasts of horizon h are waiting for their outcome. */
@@ -78,7 +90,7 @@ public final class CalibrationState {
 
     public int serializedSize() {
         return offsets.length * 4 + horizons * (4 + 4 + 8 + 8 + 8 + 8 + 8) + below.length * 8 + due.length * (8 + 8 + 8)
-                + sent.length * 4;
+                + sent.length * 4 + mix.length * 8 + slope.length * 4;
     }
 
     public void writeTo(ByteBuffer out) {
@@ -98,10 +110,20 @@ public final class CalibrationState {
         for (float q : sent) {
             out.putFloat(q);
         }
+        for (double m : mix) {
+            out.putDouble(m);
+        }
+        for (float d : slope) {
+            out.putFloat(d);
+        }
     }
 
-    /** Reads what {@link #writeTo} wrote, checking that the ring positions fit this state's shape. */
-    public void readFrom(ByteBuffer in) {
+    /**
+     * Reads what {@link #writeTo} wrote, checking that the ring positions fit this state's shape.
+     *
+     * @param withoutMix the layout before the volatility mix: the mix starts at 1, the pending forecasts do not move it
+     */
+    public void readFrom(ByteBuffer in, boolean withoutMix) {
         for (int i = 0; i < offsets.length; i++) {
             offsets[i] = in.getFloat();
         }
@@ -129,6 +151,20 @@ public final class CalibrationState {
         for (int i = 0; i < sent.length; i++) {
             sent[i] = in.getFloat();
         }
+        if (withoutMix) {
+            Arrays.fill(mix, 1.0);
+            Arrays.fill(slope, 0f);
+            return;
+        }
+        for (int h = 0; h < horizons; h++) {
+            mix[h] = in.getDouble();
+            if (!(mix[h] >= 0 && mix[h] <= 1)) {
+                throw new IllegalArgumentException("corrupt calibration state: horizon " + h + " volatility mix " + mix[h]);
+            }
+        }
+        for (int i = 0; i < slope.length; i++) {
+            slope[i] = in.getFloat();
+        }
     }
 
     public void copyFrom(CalibrationState o) {
@@ -145,5 +181,7 @@ public final class CalibrationState {
         System.arraycopy(o.due, 0, due, 0, due.length);
         System.arraycopy(o.startPrice, 0, startPrice, 0, startPrice.length);
         System.arraycopy(o.sent, 0, sent, 0, sent.length);
+        System.arraycopy(o.mix, 0, mix, 0, horizons);
+        System.arraycopy(o.slope, 0, slope, 0, slope.length);
     }
 }

@@ -24,6 +24,16 @@ import org.mambats.model.features.Horizon;
  * before this rule, moving it cost 1.8% pinball (1.4% MAE) on the Apple daily bars at 1tick and 3.9% at 10s on the
  * Bitstamp trades, while the band's coverage comes from the outer levels alone.
  *
+ * <p>The band's unit is itself learned online: a blend {@code s = m * fast + (1 - m) * slow} of the forecast's
+ * volatility scale (the one the model was trained in) and the same scale measured with the symbol's slow volatility
+ * ({@value org.mambats.model.features.TickFeatures#SLOW_FACTOR} times the half-life), every quantile
+ * {@code (q / fast + offset) * s}. The mix {@code m} starts at 1 (the model as trained) and moves by online gradient
+ * descent on the pinball loss of the quantiles sent, {@code -mixRate * w / W * sum_j (1{y <= q_j} - tau_j) dq_j/dm}
+ * with {@code dq_j/dm} in units of {@code s}, kept in [0, 1]. A combination of two classical volatility forecasts,
+ * as the M4 competition's runners-up combined theirs: where volatility clusters the fast one wins and the mix stays
+ * near 1; on a calm market whose day-to-day volatility estimate is mostly noise the slow one wins and the mix moves
+ * toward it, which the offsets alone cannot do (they widen or narrow every band alike).
+ *
  * <p>Deterministic: the same ticks give the same offsets, so a replay, a restore and a backtest agree bit for bit.
  */
 public final class QuantileCalibrator {
@@ -34,6 +44,11 @@ public final class QuantileCalibrator {
     public static final double DEFAULT_RATE = 0.05;
     /** Default number of forecasts per horizon waiting for their outcome. */
     public static final int DEFAULT_SLOTS = 16;
+    /**
+     * Default step of the fast/slow volatility mix per independent outcome: the same pace as the offsets', so the mix
+     * settles over a few hundred independent outcomes and stays within about 0.1 of its best value.
+     */
+    public static final double DEFAULT_MIX_RATE = 0.05;
 
     /** Memory of the typical weight in flight: about 256 resolutions, 16 horizons' worth. */
     static final double TYPICAL_DECAY = 1.0 / 256;
@@ -49,11 +64,20 @@ public final class QuantileCalibrator {
     /** Per horizon: the least spacing between two admitted forecasts, in the horizon's unit. */
     private final long[] spacing;
     private final double rate;
+    private final double mixRate;
     private final int slots;
 
-    public QuantileCalibrator(List<Horizon> horizonList, float[] levels, double rate, int slots) {
+    /**
+     * @param rate    the offsets' step per independent outcome (0: the offsets stay 0)
+     * @param mixRate the volatility mix's step (0: the mix stays 1, the model's own scale)
+     * @param slots   forecasts per horizon waiting for their outcome
+     */
+    public QuantileCalibrator(List<Horizon> horizonList, float[] levels, double rate, double mixRate, int slots) {
         if (!(rate >= 0 && rate <= 1)) {
             throw new IllegalArgumentException("calibration rate must be in [0, 1], got " + rate);
+        }
+        if (!(mixRate >= 0 && mixRate <= 1)) {
+            throw new IllegalArgumentException("volatility mix rate must be in [0, 1], got " + mixRate);
         }
         if (slots < 1 || slots > 4096) {
             throw new IllegalArgumentException("calibration slots must be in [1, 4096], got " + slots);
@@ -66,6 +90,7 @@ public final class QuantileCalibrator {
             tracked[j] = levels[j] != 0.5f;
         }
         this.rate = rate;
+        this.mixRate = mixRate;
         this.slots = slots;
         inTicks = new boolean[horizons];
         length = new long[horizons];
@@ -82,13 +107,17 @@ public final class QuantileCalibrator {
         return rate;
     }
 
+    public double mixRate() {
+        return mixRate;
+    }
+
     public int slots() {
         return slots;
     }
 
-    /** Whether the calibrator moves anything: a rate of 0 sends the model's own quantiles. */
+    /** Whether the calibrator moves anything: with both rates 0 it sends the model's own quantiles. */
     public boolean enabled() {
-        return rate > 0;
+        return rate > 0 || mixRate > 0;
     }
 
     public CalibrationState newState() {
@@ -130,18 +159,24 @@ public final class QuantileCalibrator {
                 double typical = c.typicalPendingWeight[h];
                 typical = typical == 0 ? c.pendingWeight[h] : typical + TYPICAL_DECAY * (c.pendingWeight[h] - typical);
                 c.typicalPendingWeight[h] = typical;
-                double step = rate * w / Math.max(1, typical);
+                double share = w / Math.max(1, typical);
+                double step = rate * share;
                 c.pendingWeight[h] -= w;
                 int base = h * quantiles;
+                double mixGradient = 0;
                 for (int j = 0; j < quantiles; j++) {
-                    boolean below = y <= c.sent[slot * quantiles + j];
+                    int k = slot * quantiles + j;
+                    boolean below = y <= c.sent[k];
                     if (below) {
                         c.below[base + j]++;
                     }
+                    double miss = (below ? 1 : 0) - levels[j];
+                    mixGradient += miss * c.slope[k];
                     if (tracked[j]) {
-                        c.offsets[base + j] -= (float) (step * ((below ? 1 : 0) - levels[j]));
+                        c.offsets[base + j] -= (float) (step * miss);
                     }
                 }
+                c.mix[h] = Math.clamp(c.mix[h] - mixRate * share * mixGradient, 0.0, 1.0);
                 c.resolved[h]++;
                 c.head[h] = (c.head[h] + 1) % slots;
                 c.size[h]--;
@@ -150,18 +185,25 @@ public final class QuantileCalibrator {
     }
 
     /**
-     * Writes the calibrated quantiles of one forecast to {@code out}: the model's quantile plus its offset times the
-     * horizon's scale, kept in order (a quantile never below the one before it); then admits the forecast to its
-     * horizon's ring if its turn has come.
+     * Writes the calibrated quantiles of one forecast to {@code out}: the model's quantile in its own scale's units
+     * plus its offset, times the blended scale, kept in order (a quantile never below the one before it); then
+     * admits the forecast to its horizon's ring if its turn has come. With the mix at 1 this is the model's quantile
+     * plus its offset times the model's scale, bit for bit.
      *
-     * @param raw   the model's quantiles, horizon-major (h * Q + j), as log returns
-     * @param scale per horizon, the forecast's volatility scale (a log return)
+     * @param raw       the model's quantiles, horizon-major (h * Q + j), as log returns
+     * @param scale     per horizon, the forecast's volatility scale (a log return), the one the model was trained in
+     * @param slowScale per horizon, the same scale from the slow volatility
      */
-    public void calibrate(CalibrationState c, float[] raw, float[] scale, long index, long clock, double price, float[] out) {
+    public void calibrate(CalibrationState c, float[] raw, float[] scale, float[] slowScale, long index, long clock,
+            double price, float[] out) {
         for (int h = 0; h < horizons; h++) {
             int base = h * quantiles;
+            float fast = scale[h], slow = slowScale[h];
+            float m = (float) c.mix[h];
+            float blended = m * fast + (1 - m) * slow;
+            float stretch = fast > 0 ? blended / fast : 1f;
             for (int j = 0; j < quantiles; j++) {
-                float q = raw[base + j] + c.offsets[base + j] * scale[h];
+                float q = raw[base + j] * stretch + c.offsets[base + j] * blended;
                 out[base + j] = j > 0 && q < out[base + j - 1] ? out[base + j - 1] : q;
             }
             if (!enabled()) {
@@ -177,6 +219,11 @@ public final class QuantileCalibrator {
                 c.pendingWeight[h] += c.since[h];
                 c.since[h] = 0;
                 System.arraycopy(out, base, c.sent, slot * quantiles, quantiles);
+                // How each quantile sent moves with the mix, in units of the blended scale: (q / fast + offset) * (fast - slow) / s.
+                for (int j = 0; j < quantiles; j++) {
+                    double perUnit = fast > 0 && blended > 0 ? (raw[base + j] / fast + c.offsets[base + j]) * (fast - slow) / blended : 0;
+                    c.slope[slot * quantiles + j] = (float) perUnit;
+                }
                 c.size[h]++;
                 c.lastAdmitted[h] = now;
             }

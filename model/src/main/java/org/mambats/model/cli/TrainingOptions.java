@@ -64,6 +64,9 @@ public final class TrainingOptions {
     @Option(names = "--calibration-rate", description = "Online calibration: how far a quantile's offset moves per outcome, in "
             + "volatility units; 0 turns it off (default ${DEFAULT-VALUE}).")
     double calibrationRate = DEFAULTS.calibrationRate;
+    @Option(names = "--volatility-mix-rate", description = "Online calibration: how far the blend of the model's volatility "
+            + "scale with the slow volatility's moves per outcome; 0 keeps the model's own scale (default ${DEFAULT-VALUE}).")
+    double volatilityMixRate = DEFAULTS.volatilityMixRate;
     @Option(names = "--grace-ms", description = "Out-of-order grace for late ticks, ms (default ${DEFAULT-VALUE}).")
     long graceMillis = DEFAULTS.graceMillis;
     @Option(names = "--seed", description = "Seed: the same data, options and seed give the same checkpoint (default ${DEFAULT-VALUE}).")
@@ -114,6 +117,7 @@ public final class TrainingOptions {
         r.volatilityScaling = !fixedScale;
         r.inputScale = absoluteInputs ? org.mambats.model.features.InputScale.ABSOLUTE : org.mambats.model.features.InputScale.SYMBOL;
         r.calibrationRate = calibrationRate;
+        r.volatilityMixRate = volatilityMixRate;
         r.seed = seed;
         r.name = name;
         r.threads = threads;

@@ -14,6 +14,8 @@ package org.mambats.model.features;
 public final class VolatilityScale {
     /** The position of {@code volatility_bps} among {@link TickFeatures#NAMES}. */
     public static final int FEATURE = 5;
+    /** The position of ln(volatility / slow volatility) among the features in the symbol's scale. */
+    public static final int LOG_FAST_OVER_SLOW = 5;
     /**
      * The ratio's floor, for a symbol that has not moved yet (its first tick, a run of unchanged prices). Low enough
      * that a universe's calm symbols keep their own scale under a reference pooled with wilder ones (a twentieth of
@@ -33,5 +35,18 @@ public final class VolatilityScale {
             return 1f;
         }
         return (float) Math.max(MIN_RATIO, volatilityBps / referenceBps);
+    }
+
+    /**
+     * The same ratio for the symbol's slow volatility ({@link TickFeatures#SLOW_FACTOR} times the half-life), which
+     * the online calibration blends with the fast one; the fast ratio where the slow volatility is not known yet.
+     *
+     * @param logFastOverSlow the tick's relative feature ln(volatility / slow volatility), 0 while unknown
+     */
+    public static float slowRatio(float volatilityBps, float logFastOverSlow, double referenceBps) {
+        if (!(referenceBps > 0)) {
+            return 1f;
+        }
+        return (float) Math.max(MIN_RATIO, volatilityBps / Math.exp(logFastOverSlow) / referenceBps);
     }
 }

@@ -74,7 +74,8 @@ public final class ForecastModel {
         this.outOfOrderGraceMillis = settings.outOfOrderGraceMillis;
         this.volatilityReferenceBps = settings.volatilityReferenceBps;
         this.inputScale = settings.inputScale;
-        this.calibrator = new QuantileCalibrator(horizons, quantiles, settings.calibrationRate, settings.calibrationSlots);
+        this.calibrator = new QuantileCalibrator(horizons, quantiles, settings.calibrationRate,
+                settings.volatilityMixRate, settings.calibrationSlots);
         if (weights.nFeatures() != TickFeatures.COUNT || normalizer.width() != TickFeatures.COUNT) {
             throw new IllegalArgumentException("the forecaster expects " + weights.nFeatures() + " features and "
                     + normalizer.width() + " normalisation entries; this build computes " + TickFeatures.COUNT);
@@ -113,6 +114,8 @@ public final class ForecastModel {
         /** Online calibration (see QuantileCalibrator): the offsets' step per outcome (0 = off), and its ring size. */
         public double calibrationRate = QuantileCalibrator.DEFAULT_RATE;
         public int calibrationSlots = QuantileCalibrator.DEFAULT_SLOTS;
+        /** The step of the calibration's blend of the model's volatility scale with the slow one's (0 = off). */
+        public double volatilityMixRate = QuantileCalibrator.DEFAULT_MIX_RATE;
         /** Training provenance: data, range, seed, hyper-parameters, metrics; written as given. */
         public ObjectNode provenance = JsonNodeFactory.instance.objectNode();
 
@@ -132,6 +135,7 @@ public final class ForecastModel {
             o.put("input_scale", inputScale.key());
             o.put("calibration_rate", calibrationRate);
             o.put("calibration_slots", calibrationSlots);
+            o.put("volatility_mix_rate", volatilityMixRate);
             o.put("delta_time_scaling", deltaTimeScaling);
             o.put("dt_reference_seconds", dtReferenceSeconds);
             o.put("delta_scale_bounds", JsonNodeFactory.instance.arrayNode().add(MIN_DELTA_SCALE).add(MAX_DELTA_SCALE));
@@ -166,6 +170,7 @@ public final class ForecastModel {
             s.inputScale = InputScale.parse(o.path("input_scale").asText(InputScale.ABSOLUTE.key()));
             s.calibrationRate = o.path("calibration_rate").asDouble(QuantileCalibrator.DEFAULT_RATE);
             s.calibrationSlots = o.path("calibration_slots").asInt(QuantileCalibrator.DEFAULT_SLOTS);
+            s.volatilityMixRate = o.path("volatility_mix_rate").asDouble(QuantileCalibrator.DEFAULT_MIX_RATE);
             s.deltaTimeScaling = o.path("delta_time_scaling").asBoolean(false);
             s.dtReferenceSeconds = o.path("dt_reference_seconds").asDouble(1);
             s.outOfOrderGraceMillis = o.path("out_of_order_grace_ms").asLong(2000);

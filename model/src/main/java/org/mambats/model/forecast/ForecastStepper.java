@@ -32,6 +32,8 @@ public final class ForecastStepper {
     private final float[] quantiles;
     /** Per horizon, this tick's volatility scale (a log return): targetScale[h] times the volatility ratio. */
     private final float[] scale;
+    /** The same from the symbol's slow volatility, which the calibration blends in (see QuantileCalibrator). */
+    private final float[] slowScale;
     private final int nQ;
 
     ForecastStepper(ForecastModel model) {
@@ -48,6 +50,7 @@ public final class ForecastStepper {
         this.modelQuantiles = new float[model.nOutputs()];
         this.quantiles = new float[model.nOutputs()];
         this.scale = new float[model.horizons().size()];
+        this.slowScale = new float[scale.length];
         this.nQ = model.weights().nQuantiles();
     }
 
@@ -83,8 +86,10 @@ public final class ForecastStepper {
         long clock = state.position.lastTimeMillis();
         QuantileCalibrator calibrator = model.calibrator();
         calibrator.resolve(state.calibration, index, clock, fs.lastPrice(), tick.price());
-        double elapsed = model.features().next(tick, fs, features, 0, symbolScale ? relativeFeatures : null, 0);
+        double elapsed = model.features().next(tick, fs, features, 0, relativeFeatures, 0);
         float ratio = VolatilityScale.ratio(features[VolatilityScale.FEATURE], model.volatilityReferenceBps());
+        float slowRatio = VolatilityScale.slowRatio(features[VolatilityScale.FEATURE], relativeFeatures[VolatilityScale.LOG_FAST_OVER_SLOW],
+                model.volatilityReferenceBps());
         float[] inputs = symbolScale ? relativeFeatures : features;
         model.normalizer().apply(inputs, 0);
         var w = model.weights();
@@ -96,6 +101,7 @@ public final class ForecastStepper {
         float[] targetScale = model.targetScale();
         for (int h = 0; h < scale.length; h++) {
             scale[h] = targetScale[h] * ratio;
+            slowScale[h] = targetScale[h] * slowRatio;
             int base = h * nQ;
             float q = raw[base];
             modelQuantiles[base] = q * scale[h];
@@ -104,7 +110,7 @@ public final class ForecastStepper {
                 modelQuantiles[base + j] = q * scale[h];
             }
         }
-        calibrator.calibrate(state.calibration, modelQuantiles, scale, index, clock, tick.price(), quantiles);
+        calibrator.calibrate(state.calibration, modelQuantiles, scale, slowScale, index, clock, tick.price(), quantiles);
     }
 
     /**

@@ -15,8 +15,10 @@ import org.mambats.model.tick.TickValidator;
  * state of every layer. Restoring it from {@link #toBytes()} continues the symbol bit for bit.
  */
 public final class SymbolState {
-    private static final int MAGIC = 0x53594D33; // "SYM3": with the features' slow statistics
-    /** The layout before them: read, the slow statistics starting afresh. */
+    private static final int MAGIC = 0x53594D34; // "SYM4": with the calibration's volatility mix
+    /** The layout before it: read, the mix starting at 1. */
+    private static final int MAGIC_V3 = 0x53594D33;
+    /** The layout before the features' slow statistics: read, those starting afresh. */
     private static final int MAGIC_V2 = 0x53594D32;
     public final TickValidator.Position position = new TickValidator.Position();
     public final TickFeatures.State features = new TickFeatures.State();
@@ -59,13 +61,13 @@ public final class SymbolState {
     public void readFrom(ByteBuffer buf) {
         buf.order(ByteOrder.LITTLE_ENDIAN);
         int magic = buf.getInt();
-        if (magic != MAGIC && magic != MAGIC_V2) {
+        if (magic != MAGIC && magic != MAGIC_V3 && magic != MAGIC_V2) {
             throw new IllegalArgumentException("not a serialized symbol state (magic " + Integer.toHexString(magic) + ")");
         }
         position.readFrom(buf);
         features.readFrom(buf, magic == MAGIC_V2);
         mamba.readFrom(buf);
-        calibration.readFrom(buf);
+        calibration.readFrom(buf, magic != MAGIC);
     }
 
     public SymbolState copy() {

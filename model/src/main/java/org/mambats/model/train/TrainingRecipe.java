@@ -59,6 +59,8 @@ public final class TrainingRecipe implements Cloneable {
     /** Online calibration's step per outcome (0 = off) and ring size, see QuantileCalibrator. */
     public double calibrationRate = QuantileCalibrator.DEFAULT_RATE;
     public int calibrationSlots = QuantileCalibrator.DEFAULT_SLOTS;
+    /** The calibration's step for blending the model's volatility scale with the slow one's (0 = off). */
+    public double volatilityMixRate = QuantileCalibrator.DEFAULT_MIX_RATE;
     /** Training threads; null: all cores. The result does not depend on it. */
     public Integer threads;
     /**
@@ -183,6 +185,7 @@ public final class TrainingRecipe implements Cloneable {
             settings.inputScale = set.inputScale;
             settings.calibrationRate = calibrationRate;
             settings.calibrationSlots = calibrationSlots;
+            settings.volatilityMixRate = volatilityMixRate;
             settings.outOfOrderGraceMillis = graceMillis;
             ObjectNode p = provenance.deepCopy();
             p.put("created_at", Instant.now().toString());
@@ -231,6 +234,7 @@ public final class TrainingRecipe implements Cloneable {
         o.put("volatility_scaling", volatilityScaling).put("start_from_baseline", startFromBaseline);
         o.put("input_scale", inputScale.key());
         o.put("calibration_rate", calibrationRate).put("calibration_slots", calibrationSlots);
+        o.put("volatility_mix_rate", volatilityMixRate);
         return o;
     }
 

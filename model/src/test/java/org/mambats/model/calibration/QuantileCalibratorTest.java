@@ -22,8 +22,8 @@ class QuantileCalibratorTest {
     @Test
     void aVolatilityBreakIsCoveredAtItsLevelOnlyWhenCalibrated() {
         List<Horizon> horizons = List.of(Horizon.parse("1tick"), Horizon.parse("10s"));
-        Run calibrated = run(new QuantileCalibrator(horizons, LEVELS, QuantileCalibrator.DEFAULT_RATE, 16), 20_000, 7);
-        Run uncalibrated = run(new QuantileCalibrator(horizons, LEVELS, 0, 16), 20_000, 7);
+        Run calibrated = run(new QuantileCalibrator(horizons, LEVELS, QuantileCalibrator.DEFAULT_RATE, 0, 16), 20_000, 7);
+        Run uncalibrated = run(new QuantileCalibrator(horizons, LEVELS, 0, 0, 16), 20_000, 7);
         for (int h = 0; h < horizons.size(); h++) {
             double cal = calibrated.coverageAfterBreak(h), raw = uncalibrated.coverageAfterBreak(h);
             assertTrue(cal > 0.76 && cal < 0.84, "calibrated 10-90 coverage of " + horizons.get(h).label() + ": " + cal);
@@ -38,7 +38,7 @@ class QuantileCalibratorTest {
      */
     @Test
     void coverageIsTrackedPerForecastThroughBursts() {
-        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("10s")), LEVELS, QuantileCalibrator.DEFAULT_RATE, 16);
+        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("10s")), LEVELS, QuantileCalibrator.DEFAULT_RATE, 0, 16);
         CalibrationState s = c.newState();
         SplittableRandom rnd = new SplittableRandom(5);
         int n = 200_000;
@@ -54,7 +54,7 @@ class QuantileCalibratorTest {
             double last = price;
             price *= Math.exp(1e-4 * rnd.nextGaussian());
             c.resolve(s, i, t, last, price);
-            c.calibrate(s, raw, scale, i, t, price, out);
+            c.calibrate(s, raw, scale, scale, i, t, price, out);
             times[i] = t;
             prices[i] = price;
             sent[i] = out.clone();
@@ -76,20 +76,73 @@ class QuantileCalibratorTest {
         assertTrue(coverage > 0.77 && coverage < 0.83, "per-forecast coverage through bursts: " + coverage);
     }
 
-    /** Restoring the state from its bytes half-way continues exactly as the uninterrupted run. */
+    /** Restoring the state from its bytes half-way continues exactly as the uninterrupted run, the mix included. */
     @Test
     void aRestoredStateContinuesBitForBit() {
         List<Horizon> horizons = List.of(Horizon.parse("1tick"), Horizon.parse("10ticks"), Horizon.parse("5s"));
-        QuantileCalibrator c = new QuantileCalibrator(horizons, LEVELS, 0.05, 8);
-        Run whole = run(c, 4_000, 3);
-        Run restored = new Run(c, 4_000, 3, 2_000);
+        QuantileCalibrator c = new QuantileCalibrator(horizons, LEVELS, 0.05, 0.05, 8);
+        Run whole = new Run(c, 4_000, 3, -1, 2f);
+        Run restored = new Run(c, 4_000, 3, 2_000, 2f);
+        assertTrue(whole.mixAtEnd[0] < 1, "the mix moved: " + whole.mixAtEnd[0]);
         assertArrayEquals(whole.sentFloats, restored.sentFloats);
+    }
+
+    /**
+     * The blend of the fast volatility with the slow one goes where the pinball loss is lower. On a market of constant
+     * volatility the fast estimate is only noisier, so the mix moves toward the slow one and the loss falls; where
+     * volatility switches every 100 ticks the fast one is right and the mix stays near it.
+     */
+    @Test
+    void theMixMovesTowardTheVolatilityThatForecastsBetter() {
+        Mixed calmWith = mixed(0.05, false), calmWithout = mixed(0, false);
+        assertTrue(calmWith.mix < 0.5, "constant volatility: mix " + calmWith.mix);
+        assertTrue(calmWith.pinball < calmWithout.pinball * 0.995,
+                "constant volatility: pinball " + calmWith.pinball + " with the mix, " + calmWithout.pinball + " without");
+        Mixed switchingWith = mixed(0.05, true), switchingWithout = mixed(0, true);
+        assertTrue(switchingWith.mix > 0.6, "switching volatility: mix " + switchingWith.mix);
+        assertTrue(switchingWith.pinball < switchingWithout.pinball * 1.01,
+                "switching volatility: pinball " + switchingWith.pinball + " with the mix, " + switchingWithout.pinball + " without");
+    }
+
+    record Mixed(double mix, double pinball) {
+    }
+
+    /** 1tick forecasts z * fast volatility (half-life 5) against a slow one (50); the pinball of the second half. */
+    static Mixed mixed(double mixRate, boolean switching) {
+        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("1tick")), LEVELS, 0.05, mixRate, 16);
+        CalibrationState s = c.newState();
+        SplittableRandom rnd = new SplittableRandom(11);
+        double fastDecay = Math.pow(0.5, 1 / 5.0), slowDecay = Math.pow(0.5, 1 / 50.0);
+        double fastVar = 1e-6, slowVar = 1e-6, price = 100, loss = 0;
+        float[] raw = new float[3], scale = new float[1], slowScale = new float[1], out = new float[3];
+        int n = 40_000;
+        for (int i = 0; i < n; i++) {
+            double vol = switching && (i / 100) % 2 == 1 ? 0.004 : 0.001;
+            double last = price;
+            price *= Math.exp(vol * rnd.nextGaussian());
+            double y = Math.log(price / last);
+            if (i > n / 2) {
+                for (int j = 0; j < 3; j++) { // the forecast made at the previous tick, scored on this return
+                    loss += Math.max(LEVELS[j] * (y - out[j]), (LEVELS[j] - 1) * (y - out[j]));
+                }
+            }
+            c.resolve(s, i, 1_000L * i, last, price);
+            fastVar = fastDecay * fastVar + (1 - fastDecay) * y * y;
+            slowVar = slowDecay * slowVar + (1 - slowDecay) * y * y;
+            scale[0] = (float) Math.sqrt(fastVar);
+            slowScale[0] = (float) Math.sqrt(slowVar);
+            raw[0] = -Z90 * scale[0];
+            raw[1] = 0;
+            raw[2] = Z90 * scale[0];
+            c.calibrate(s, raw, scale, slowScale, i, 1_000L * i, price, out);
+        }
+        return new Mixed(s.mix(0), loss / (n / 2));
     }
 
     /** A 300 s horizon at 100 ticks/s: 30,000 forecasts in flight, a ring of 16, and updates at the ring's pace. */
     @Test
     void theStateStaysBoundedAtAnyTickRate() {
-        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("300s")), LEVELS, 0.05, 16);
+        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("300s")), LEVELS, 0.05, 0, 16);
         CalibrationState s = c.newState();
         int size = s.serializedSize();
         float[] raw = {-0.01f, 0, 0.01f}, scale = {0.01f}, out = new float[3];
@@ -98,7 +151,7 @@ class QuantileCalibratorTest {
         for (int i = 0; i < 360_000; i++) { // an hour at 100 ticks/s
             t += 10;
             c.resolve(s, i, t, 100, 100);
-            c.calibrate(s, raw, scale, i, t, 100, out);
+            c.calibrate(s, raw, scale, scale, i, t, 100, out);
             maxPending = Math.max(maxPending, s.pending(0));
         }
         assertTrue(maxPending <= 16, "pending " + maxPending);
@@ -110,11 +163,13 @@ class QuantileCalibratorTest {
     /** Sends ticks one a second through the calibrator; the forecaster knows only the pre-break volatility. */
     static final class Run {
         final float[] sentFloats;
+        final double[] mixAtEnd;
         final long[] hitsAfter;
         final long[] countAfter;
         final int n;
 
-        Run(QuantileCalibrator c, int n, long seed, int restoreAt) {
+        /** @param slowFactor the slow volatility's scale over the fast one's */
+        Run(QuantileCalibrator c, int n, long seed, int restoreAt, float slowFactor) {
             this.n = n;
             int horizons = c.newState().horizons;
             SplittableRandom rnd = new SplittableRandom(seed);
@@ -123,7 +178,8 @@ class QuantileCalibratorTest {
             long[] times = new long[n];
             float[][] sent = new float[n][];
             double price = 100;
-            float[] raw = new float[horizons * 3], scale = new float[horizons], out = new float[horizons * 3];
+            float[] raw = new float[horizons * 3], scale = new float[horizons], slowScale = new float[horizons];
+            float[] out = new float[horizons * 3];
             sentFloats = new float[n * horizons * 3];
             for (int i = 0; i < n; i++) {
                 if (i == restoreAt) {
@@ -131,7 +187,7 @@ class QuantileCalibratorTest {
                     s.writeTo(b);
                     b.flip();
                     CalibrationState again = c.newState();
-                    again.readFrom(b);
+                    again.readFrom(b, false);
                     s = again;
                 }
                 double vol = i < n / 4 ? 0.001 : 0.003; // the break: volatility triples
@@ -142,15 +198,20 @@ class QuantileCalibratorTest {
                 for (int h = 0; h < horizons; h++) {
                     // Horizon h spans about 10^h... ticks; the forecaster scales the old volatility by its square root.
                     scale[h] = (float) (0.001 * Math.sqrt(h == 0 ? 1 : 10));
+                    slowScale[h] = scale[h] * slowFactor;
                     raw[h * 3] = -Z90 * scale[h];
                     raw[h * 3 + 1] = 0;
                     raw[h * 3 + 2] = Z90 * scale[h];
                 }
-                c.calibrate(s, raw, scale, i, t, price, out);
+                c.calibrate(s, raw, scale, slowScale, i, t, price, out);
                 sent[i] = out.clone();
                 System.arraycopy(out, 0, sentFloats, i * out.length, out.length);
                 prices[i] = price;
                 times[i] = t;
+            }
+            mixAtEnd = new double[horizons];
+            for (int h = 0; h < horizons; h++) {
+                mixAtEnd[h] = s.mix(h);
             }
             hitsAfter = new long[horizons];
             countAfter = new long[horizons];
@@ -176,6 +237,6 @@ class QuantileCalibratorTest {
     }
 
     static Run run(QuantileCalibrator c, int n, long seed) {
-        return new Run(c, n, seed, -1);
+        return new Run(c, n, seed, -1, 1f);
     }
 }

@@ -58,7 +58,8 @@ class StepMatchesTrainingForwardTest {
         s.dtReferenceSeconds = set.dtReferenceSeconds;
         s.volatilityReferenceBps = set.volatilityReferenceBps;
         assertTrue(s.volatilityReferenceBps > 0, "the quantiles scale with the running volatility");
-        s.calibrationRate = 0; // the model's own quantiles: the calibration's offsets are tested on their own
+        s.calibrationRate = 0; // the model's own quantiles: the calibration is tested on its own
+        s.volatilityMixRate = 0;
         Path ckpt = tmp.resolve("ckpt");
         ForecastModel.save(ckpt, w, s);
         ForecastModel model = ForecastModel.load(ckpt);
