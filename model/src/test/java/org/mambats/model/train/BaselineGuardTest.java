@@ -48,6 +48,30 @@ class BaselineGuardTest {
         assertFalse(few.supported(), "five blocks support nothing: " + few.words());
     }
 
+    /**
+     * The critical value is Student's t for the blocks' degrees of freedom: 14 blocks whose mean gain is 1.70 standard
+     * errors pass the normal's -1.645 but not t(13)'s -1.771.
+     */
+    @Test
+    void theCriticalValueIsStudentsTForTheBlocks() {
+        assertEquals(-1.895, ValidationGuard.criticalT(8), 1e-3);
+        assertEquals(-1.771, ValidationGuard.criticalT(14), 1e-3);
+        assertEquals(-1.660, ValidationGuard.criticalT(100), 1e-3);
+        int blocks = 14, len = 10, n = blocks * len;
+        // Block means alternate +-1 around a gain of g: the standard error is sqrt(14/13)/sqrt(14), so t = -g * sqrt(13).
+        double g = 1.70 / Math.sqrt(13);
+        double[][] base = {new double[n]}, model = {new double[n]};
+        for (int t = 0; t < n; t++) {
+            int b = t / len;
+            base[0][t] = 5;
+            model[0][t] = 5 - g + (b % 2 == 0 ? 1 : -1);
+        }
+        List<TrainingSequence> seqs = List.of(new TrainingSequence(n, new float[n * 6], new float[n], null));
+        ValidationGuard.Result r = ValidationGuard.test(model, base, seqs, len);
+        assertEquals(-1.70, r.statistic(), 1e-9);
+        assertFalse(r.supported(), r.words());
+    }
+
     /** Returns with nothing to learn: the trained head gains nothing validation can show, so the checkpoint is the baseline. */
     @Test
     void aModelWithNothingToLearnIsShippedAsTheBaseline() throws Exception {
