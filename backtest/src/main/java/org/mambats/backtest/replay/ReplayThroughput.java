@@ -16,6 +16,8 @@ import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaKernel;
 import org.mambats.model.mamba.MambaState;
 import org.mambats.model.mamba.MambaStepper;
+import org.mambats.model.tick.TickValidator;
+import org.mambats.model.train.DataDefaults;
 
 /**
  * Replay throughput, evaluation only: ticks per second of the backtest's replay ({@link StepperReplay}: validation,
@@ -48,7 +50,7 @@ public final class ReplayThroughput {
     /** The benchmark's model: 2 layers, D=64 (E=128, N=16, K=4), six features, four horizons, three quantiles, random weights. */
     public static ForecastModel benchmarkModel(long seed) {
         MambaConfig c = MambaConfig.of(64, 2);
-        List<Horizon> horizons = Horizon.parseList("1tick,10s,60s,300s");
+        List<Horizon> horizons = Horizon.parseList(DataDefaults.TRADE_HORIZONS);
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), 3, seed);
         ForecastModel.Settings s = new ForecastModel.Settings();
         s.horizons = horizons;
@@ -70,7 +72,7 @@ public final class ReplayThroughput {
             dir = Files.createTempDirectory("replay-bench");
             Path csv = dir.resolve("ticks.csv");
             new SyntheticTicks(ticks, 0.1, 1e-4, 3e-4, 0.999, 250, 5).writeCsv(csv, "SYN");
-            data = MarketData.read(csv.toString(), null, 50, 2000);
+            data = MarketData.read(csv.toString(), null, DataDefaults.TRADE_VOL_HALF_LIFE, TickValidator.DEFAULT_GRACE_MILLIS);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -20,6 +20,7 @@ import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.io.CheckpointFormatException;
 import org.mambats.model.mamba.MambaCheckpoint;
+import org.mambats.model.tick.TickValidator;
 import org.mambats.model.mamba.MambaKernel;
 import org.mambats.model.math.VectorKernels;
 
@@ -103,7 +104,7 @@ public final class ForecastModel {
         public double volHalfLifeTicks = 50;
         public boolean deltaTimeScaling;
         public double dtReferenceSeconds = 1;
-        public long outOfOrderGraceMillis = 2000;
+        public long outOfOrderGraceMillis = TickValidator.DEFAULT_GRACE_MILLIS;
         /** The training ticks' RMS of volatility_bps: the unit of the target scale (see VolatilityScale); 0 = fixed. */
         public double volatilityReferenceBps;
         /**
@@ -173,7 +174,7 @@ public final class ForecastModel {
             s.volatilityMixRate = o.path("volatility_mix_rate").asDouble(QuantileCalibrator.DEFAULT_MIX_RATE);
             s.deltaTimeScaling = o.path("delta_time_scaling").asBoolean(false);
             s.dtReferenceSeconds = o.path("dt_reference_seconds").asDouble(1);
-            s.outOfOrderGraceMillis = o.path("out_of_order_grace_ms").asLong(2000);
+            s.outOfOrderGraceMillis = o.path("out_of_order_grace_ms").asLong(TickValidator.DEFAULT_GRACE_MILLIS);
             if (o.path("provenance").isObject()) {
                 s.provenance = (ObjectNode) o.get("provenance");
             }

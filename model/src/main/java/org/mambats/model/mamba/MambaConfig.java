@@ -26,7 +26,12 @@ public record MambaConfig(
 
     /** Reference defaults: N=16, K=4, expand 2, R = ceil(D/16), eps 1e-5, conv bias on, linear bias off. */
     public static MambaConfig of(int dModel, int nLayers) {
-        return new MambaConfig(dModel, nLayers, 16, 2, 2 * dModel, 4, (dModel + 15) / 16, 1e-5f, true, false);
+        return of(dModel, nLayers, 16, 2, 4);
+    }
+
+    /** The given sizes, and the reference's R = ceil(D/16), eps 1e-5, conv bias on, linear bias off. */
+    public static MambaConfig of(int dModel, int nLayers, int dState, int expand, int dConv) {
+        return new MambaConfig(dModel, nLayers, dState, expand, expand * dModel, dConv, (dModel + 15) / 16, 1e-5f, true, false);
     }
 
     public MambaConfig {

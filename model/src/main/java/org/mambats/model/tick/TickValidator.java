@@ -50,6 +50,8 @@ public final class TickValidator {
     /** The reason a price-band rejection starts with. */
     public static final String PRICE_BAND = "price outside the band";
 
+    /** Default out-of-order grace: a tick up to 2 s older than the symbol's latest is applied, not rejected. */
+    public static final long DEFAULT_GRACE_MILLIS = 2000;
     private final long graceMillis;
     private final double logBand;
     private final int confirmations;

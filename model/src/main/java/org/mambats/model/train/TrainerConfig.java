@@ -4,7 +4,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 
 /**
  * Hyper-parameters of {@link Trainer}, with fluent setters. Defaults: batch 32 lanes x 256-tick windows, state
- * carried across windows, 10 epochs, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8) with decoupled weight decay 0.01 on
+ * carried across windows, 20 epochs, Adam (lr 1e-3, betas 0.9/0.999, eps 1e-8) with decoupled weight decay 0.01 on
  * the weight matrices, gradient clipping at global norm 1, linear warm-up over 50 steps then linear decay to 0 at the
  * end of the last epoch, early stopping after 3 epochs without validation improvement, seed 42, quantiles
  * 0.1/0.5/0.9.
@@ -12,7 +12,7 @@ import org.nd4j.linalg.schedule.ISchedule;
 public final class TrainerConfig {
     private int batchSize = 32;
     private int windowLength = 256;
-    private int epochs = 10;
+    private int epochs = 20;
     private boolean carryState = true;
     private boolean randomShift = true;
     private double learningRate = 1e-3;

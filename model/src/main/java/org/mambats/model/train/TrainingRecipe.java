@@ -26,27 +26,31 @@ import org.mambats.model.mamba.MambaConfig;
 public final class TrainingRecipe implements Cloneable {
     /** The default quantile levels as the command line writes them (a constant, so picocli can show it). */
     public static final String DEFAULT_QUANTILES = "0.1,0.5,0.9";
+    /** The default backbone: D = 64, two layers, the reference's N, expand and K. */
+    private static final MambaConfig BACKBONE = MambaConfig.of(64, 2);
+    private static final TrainerConfig OPTIMISER = TrainerConfig.defaults();
 
-    public String horizons = "1tick,10s,60s,300s";
+    public String horizons = DataDefaults.TRADE_HORIZONS;
     public float[] quantiles = parseQuantiles(DEFAULT_QUANTILES);
-    public int dModel = 64;
-    public int layers = 2;
-    public int dState = 16;
-    public int expand = 2;
-    public int dConv = 4;
-    public int epochs = 20;
-    public int patience = 3;
-    public int batch = 32;
-    public int window = 256;
-    public double learningRate = 1e-3;
-    public double weightDecay = 0.01;
-    public double clip = 1.0;
+    // The backbone's and the optimiser's defaults are the ones MambaConfig and TrainerConfig declare.
+    public int dModel = BACKBONE.dModel();
+    public int layers = BACKBONE.nLayers();
+    public int dState = BACKBONE.dState();
+    public int expand = BACKBONE.expand();
+    public int dConv = BACKBONE.dConv();
+    public int epochs = OPTIMISER.epochs();
+    public int patience = OPTIMISER.patience();
+    public int batch = OPTIMISER.batchSize();
+    public int window = OPTIMISER.windowLength();
+    public double learningRate = OPTIMISER.learningRate();
+    public double weightDecay = OPTIMISER.weightDecay();
+    public double clip = OPTIMISER.clipNorm();
     /** Fraction of the data's time range, at its end, held out for validation and early stopping. */
     public double validationFraction = 0.2;
     public boolean deltaTimeScaling;
-    public double volHalfLife = 50;
-    public long graceMillis = 2000;
-    public long seed = 42;
+    public double volHalfLife = DataDefaults.TRADE_VOL_HALF_LIFE;
+    public long graceMillis = org.mambats.model.tick.TickValidator.DEFAULT_GRACE_MILLIS;
+    public long seed = OPTIMISER.seed();
     /** Options to choose from the data ({@link DataDefaults}) because the user did not give them. */
     public static final String HORIZONS = "horizons", WINDOW = "window", BATCH = "batch", VOL_HALF_LIFE = "vol_half_life";
     public final java.util.Set<String> fromData = new java.util.LinkedHashSet<>();
@@ -99,7 +103,7 @@ public final class TrainingRecipe implements Cloneable {
 
     /** The backbone: dt_rank ceil(D/16), inner width expand * D, as in the reference Mamba. */
     public MambaConfig backbone() {
-        return new MambaConfig(dModel, layers, dState, expand, expand * dModel, dConv, (dModel + 15) / 16, 1e-5f, true, false);
+        return MambaConfig.of(dModel, layers, dState, expand, dConv);
     }
 
     /** This recipe with {@code threads} training threads (which do not change the result), for training on a worker. */
