@@ -127,6 +127,9 @@ public class BacktestCommand implements Callable<Integer> {
             c.workers = workers;
         }
         c.reportDir = report;
+        if (!(costsBps >= 0)) {
+            throw new IllegalArgumentException("--costs-bps must be >= 0, got " + costsBps);
+        }
         c.costsBps = costsBps;
         c.tradeHorizon = tradeHorizon;
         c.latency = latency.trim().matches("0+(ms|s|m|h|d)?") ? java.time.Duration.ZERO : Durations.parse(latency);

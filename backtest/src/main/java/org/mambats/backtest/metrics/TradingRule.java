@@ -32,10 +32,10 @@ public record TradingRule(String horizon, int horizonIndex, double costsBps, boo
      */
     public static TradingRule of(List<Horizon> horizons, String label, double costsBps, long latencyMillis) {
         if (!(costsBps >= 0)) {
-            throw new IllegalArgumentException("--costs-bps must be >= 0, got " + costsBps);
+            throw new IllegalArgumentException("trading costs must be >= 0 bps, got " + costsBps);
         }
         if (latencyMillis < 0) {
-            throw new IllegalArgumentException("--latency must be >= 0, got " + latencyMillis + " ms");
+            throw new IllegalArgumentException("order latency must be >= 0 ms, got " + latencyMillis);
         }
         int h = horizons.size() - 1;
         if (label != null) {
@@ -43,7 +43,7 @@ public record TradingRule(String horizon, int horizonIndex, double costsBps, boo
             try {
                 wanted = Horizon.parse(label);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("--trade-horizon: " + e.getMessage());
+                throw new IllegalArgumentException("trade horizon: " + e.getMessage());
             }
             h = -1;
             for (int i = 0; i < horizons.size(); i++) {
@@ -53,7 +53,7 @@ public record TradingRule(String horizon, int horizonIndex, double costsBps, boo
                 }
             }
             if (h < 0) {
-                throw new IllegalArgumentException("--trade-horizon " + label + " is not among the horizons "
+                throw new IllegalArgumentException("trade horizon " + label + " is not among the horizons "
                         + horizons.stream().map(Horizon::label).toList());
             }
         }

@@ -82,7 +82,7 @@ public final class Backtest {
         long start = System.nanoTime();
         String startedAt = Instant.now().toString();
         if (cfg.reportDir == null) {
-            throw new IllegalArgumentException("--report is required");
+            throw new IllegalArgumentException("a backtest needs a report directory");
         }
         Files.createDirectories(cfg.reportDir);
         for (String b : cfg.baselines) {
@@ -174,7 +174,7 @@ public final class Backtest {
         Long dataFrom = instant(prov.path("data_from")), dataTo = instant(prov.path("data_to"));
         if (cfg.evalFromMillis != null) {
             if (cfg.evalFromMillis <= s.times[0] || cfg.evalFromMillis > s.times[n - 1]) {
-                throw new IllegalArgumentException("--eval-from " + Instant.ofEpochMilli(cfg.evalFromMillis) + " is not inside the data, "
+                throw new IllegalArgumentException("the evaluation start " + Instant.ofEpochMilli(cfg.evalFromMillis) + " is not inside the data, "
                         + Instant.ofEpochMilli(s.times[0]) + " to " + Instant.ofEpochMilli(s.times[n - 1])
                         + " (the ticks before it fit the baselines, so it must come after the first)");
             }

@@ -64,7 +64,7 @@ final class WalkForward {
         float[] quantiles = cfg.training.quantiles.clone();
         for (int j = 0; j < quantiles.length; j++) {
             if (!(quantiles[j] > 0 && quantiles[j] < 1) || (j > 0 && quantiles[j] <= quantiles[j - 1])) {
-                throw new IllegalArgumentException("--quantiles must be ascending and inside (0, 1): " + Arrays.toString(quantiles));
+                throw new IllegalArgumentException("quantile levels must be ascending and inside (0, 1): " + Arrays.toString(quantiles));
             }
         }
         // About the training ticks of one fold: the training window of every symbol, less the validation part.

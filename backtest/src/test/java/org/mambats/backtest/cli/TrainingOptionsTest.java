@@ -70,6 +70,15 @@ class TrainingOptionsTest {
         assertEquals(1_385_600_000_000L, b.config().evalFromMillis);
     }
 
+    /** The command refuses a bad option by its name; the backtest itself words the same error in its own terms. */
+    @Test
+    void badOptionsAreNamedByTheCommand() {
+        BacktestCommand b = new BacktestCommand();
+        new CommandLine(b).parseArgs("--data", "x.csv", "--checkpoint", "ckpt", "--report", "out", "--costs-bps", "-1");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::config);
+        assertEquals("--costs-bps must be >= 0, got -1.0", e.getMessage());
+    }
+
     private static String[] args(List<String> command) {
         return java.util.stream.Stream.concat(command.stream(), RECIPE.stream()).toArray(String[]::new);
     }

@@ -146,7 +146,7 @@ class WalkForwardTest {
             List<String> progress = new ArrayList<>();
             IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                     () -> Backtest.run(c, progress::add));
-            assertTrue(e.getMessage().contains(bad[0] == null ? "--costs-bps" : "--trade-horizon"), e.getMessage());
+            assertTrue(e.getMessage().contains(bad[0] == null ? "trading costs" : "trade horizon 7m"), e.getMessage());
             assertTrue(progress.stream().noneMatch(l -> l.contains("fold")), "trained before refusing: " + progress);
         }
     }

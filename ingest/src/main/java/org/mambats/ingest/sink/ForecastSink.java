@@ -53,7 +53,7 @@ public final class ForecastSink implements Runnable {
                          long lingerMs, long maxBackoffMs, Map<String, String> consumerProperties) {
         public Config {
             if (batchSize <= 0) {
-                throw new IllegalArgumentException("--batch-size must be positive");
+                throw new IllegalArgumentException("the sink's batch size must be positive, got " + batchSize);
             }
             consumerProperties = consumerProperties == null ? Map.of() : Map.copyOf(consumerProperties);
         }

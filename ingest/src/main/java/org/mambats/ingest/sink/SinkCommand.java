@@ -57,6 +57,9 @@ public class SinkCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (batchSize <= 0) {
+            throw new IllegalArgumentException("--batch-size must be positive, got " + batchSize);
+        }
         KafkaConnection connection = kafka.connection(OWNED);
         ForecastSink.Config config = new ForecastSink.Config(connection.bootstrap(), forecastsTopic, noTicks ? null : ticksTopic, group,
                 batchSize, lingerMs,
