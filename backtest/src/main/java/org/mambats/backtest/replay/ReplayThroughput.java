@@ -11,7 +11,7 @@ import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaKernel;
 import org.mambats.model.mamba.MambaState;

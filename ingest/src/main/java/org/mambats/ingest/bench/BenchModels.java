@@ -6,7 +6,7 @@ import java.util.List;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.mamba.MambaConfig;
 
 /** An untrained forecaster of the benchmark size (2 layers, D=64), saved as a real checkpoint. */

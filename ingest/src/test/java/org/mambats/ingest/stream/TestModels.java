@@ -10,7 +10,7 @@ import org.mambats.model.train.TrainingSet;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.mamba.MambaConfig;
 
 /** Small forecaster checkpoints for stream tests: untrained weights, real normalisation from synthetic ticks. */

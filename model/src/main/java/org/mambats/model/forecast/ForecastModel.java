@@ -17,7 +17,6 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.features.Normalizer;
 import org.mambats.model.features.InputScale;
 import org.mambats.model.features.TickFeatures;
-import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.io.CheckpointFormatException;
 import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.tick.TickValidator;

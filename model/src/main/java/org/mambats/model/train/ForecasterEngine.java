@@ -4,7 +4,7 @@ import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.ForkJoinTask;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.math.FastMath;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaLayerWeights;

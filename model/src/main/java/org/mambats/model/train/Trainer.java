@@ -5,7 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;
 import org.nd4j.linalg.api.buffer.DataType;

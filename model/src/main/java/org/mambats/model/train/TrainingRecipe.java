@@ -1,7 +1,7 @@
 package org.mambats.model.train;
 
 import org.mambats.model.calibration.QuantileCalibrator;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;

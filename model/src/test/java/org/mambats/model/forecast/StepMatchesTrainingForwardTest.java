@@ -16,7 +16,6 @@ import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.TrainingSet;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
-import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.train.ForecasterEngine;
 import org.mambats.model.train.SequenceBatch;

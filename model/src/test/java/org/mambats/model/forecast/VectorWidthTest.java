@@ -12,7 +12,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
-import org.mambats.model.forecaster.ForecasterWeights;
 import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.math.FastMath;
 

@@ -2,7 +2,7 @@ package org.mambats.model.train;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;
 

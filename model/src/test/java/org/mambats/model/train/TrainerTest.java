@@ -14,7 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.mambats.model.forecaster.ForecasterWeights;
+import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.mamba.MambaCheckpoint;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;

@@ -1,4 +1,4 @@
-package org.mambats.model.forecaster;
+package org.mambats.model.forecast;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.ArrayList;
