@@ -24,6 +24,14 @@ import org.mambats.model.features.Horizon;
  * before this rule, moving it cost 1.8% pinball (1.4% MAE) on the Apple daily bars at 1tick and 3.9% at 10s on the
  * Bitstamp trades, while the band's coverage comes from the outer levels alone.
  *
+ * <p>The step is chosen online too, as in Gibbs and Candes' dynamically-tuned adaptive conformal inference (2022):
+ * each quantile has {@value #TRACKERS} offsets, one moving at {@code rate} and one at a quarter of it, each tracked
+ * against the quantile it would have sent. The offset applied is their average weighted by {@code exp(-SHARPNESS * L)},
+ * L each tracker's pinball loss over about the last {@code 1 / LOSS_DECAY} independent outcomes (in units of the
+ * scale, summed over the levels). A step fast enough to follow a break is noise on a steady market, and its noise
+ * costs pinball loss (a constant rate of 0.05 cost about 1% on the Apple daily bars, whose band was already at its
+ * level); the slow tracker's loss is the lower there and it takes over, while after a break the fast one's is.
+ *
  * <p>The band's unit is itself learned online: a blend {@code s = m * fast + (1 - m) * slow} of the forecast's
  * volatility scale (the one the model was trained in) and the same scale measured with the symbol's slow volatility
  * ({@value org.mambats.model.features.TickFeatures#SLOW_FACTOR} times the half-life), every quantile
@@ -52,6 +60,17 @@ public final class QuantileCalibrator {
 
     /** Memory of the typical weight in flight: about 256 resolutions, 16 horizons' worth. */
     static final double TYPICAL_DECAY = 1.0 / 256;
+    /** Offset trackers per quantile, and each one's step as a share of {@code rate}. */
+    static final int TRACKERS = 2;
+    static final double[] TRACKER_RATE_SHARE = {1.0, 0.25};
+    /** Memory of the trackers' losses, per independent outcome. */
+    static final double LOSS_DECAY = 1.0 / 256;
+    /**
+     * How sharply the lower loss wins. A noise cost of 1% of the loss (about 0.005 scale units an outcome on three
+     * levels) adds up to about 1.3 over the memory, which gives the better tracker e^2.6 = 13 times the weight;
+     * a broken band costs the slow tracker tenths per outcome, so after a break the fast one wins within a few dozen.
+     */
+    static final double SHARPNESS = 2.0;
 
     private final int horizons;
     private final int quantiles;
@@ -121,7 +140,23 @@ public final class QuantileCalibrator {
     }
 
     public CalibrationState newState() {
-        return new CalibrationState(horizons, quantiles, slots);
+        return new CalibrationState(horizons, quantiles, slots, TRACKERS);
+    }
+
+    /** Writes horizon h's weight of each tracker to {@code out}: exp(-SHARPNESS * loss), normalised. */
+    static void trackerWeights(CalibrationState c, int h, double[] out) {
+        double least = Double.POSITIVE_INFINITY;
+        for (int k = 0; k < TRACKERS; k++) {
+            least = Math.min(least, c.trackerLoss[h * TRACKERS + k]);
+        }
+        double sum = 0;
+        for (int k = 0; k < TRACKERS; k++) {
+            out[k] = Math.exp(-SHARPNESS * (c.trackerLoss[h * TRACKERS + k] - least));
+            sum += out[k];
+        }
+        for (int k = 0; k < TRACKERS; k++) {
+            out[k] /= sum;
+        }
     }
 
     /**
@@ -160,7 +195,6 @@ public final class QuantileCalibrator {
                 typical = typical == 0 ? c.pendingWeight[h] : typical + TYPICAL_DECAY * (c.pendingWeight[h] - typical);
                 c.typicalPendingWeight[h] = typical;
                 double share = w / Math.max(1, typical);
-                double step = rate * share;
                 c.pendingWeight[h] -= w;
                 int base = h * quantiles;
                 double mixGradient = 0;
@@ -170,11 +204,23 @@ public final class QuantileCalibrator {
                     if (below) {
                         c.below[base + j]++;
                     }
-                    double miss = (below ? 1 : 0) - levels[j];
-                    mixGradient += miss * c.slope[k];
-                    if (tracked[j]) {
-                        c.offsets[base + j] -= (float) (step * miss);
+                    mixGradient += ((below ? 1 : 0) - levels[j]) * c.slope[k];
+                }
+                // Each tracker moves by what its own quantiles would have missed, and is scored by their pinball loss.
+                double unit = c.sentScale[slot];
+                double keep = Math.max(0, 1 - LOSS_DECAY * share);
+                for (int t = 0; t < TRACKERS; t++) {
+                    double step = rate * TRACKER_RATE_SHARE[t] * share, loss = 0;
+                    int own = (slot * TRACKERS + t) * quantiles, offsets = (h * TRACKERS + t) * quantiles;
+                    for (int j = 0; j < quantiles; j++) {
+                        float q = c.trackerSent[own + j];
+                        double miss = (y <= q ? 1 : 0) - levels[j];
+                        loss += (q - y) * miss; // the pinball loss of q: (y - q)(tau - 1{y <= q})
+                        if (tracked[j]) {
+                            c.offsets[offsets + j] -= (float) (step * miss);
+                        }
                     }
+                    c.trackerLoss[h * TRACKERS + t] = keep * c.trackerLoss[h * TRACKERS + t] + share * (unit > 0 ? loss / unit : 0);
                 }
                 c.mix[h] = Math.clamp(c.mix[h] - mixRate * share * mixGradient, 0.0, 1.0);
                 c.resolved[h]++;
@@ -196,14 +242,21 @@ public final class QuantileCalibrator {
      */
     public void calibrate(CalibrationState c, float[] raw, float[] scale, float[] slowScale, long index, long clock,
             double price, float[] out) {
+        double[] weight = c.weightScratch;
         for (int h = 0; h < horizons; h++) {
             int base = h * quantiles;
             float fast = scale[h], slow = slowScale[h];
             float m = (float) c.mix[h];
             float blended = m * fast + (1 - m) * slow;
             float stretch = fast > 0 ? blended / fast : 1f;
+            trackerWeights(c, h, weight);
             for (int j = 0; j < quantiles; j++) {
-                float q = raw[base + j] * stretch + c.offsets[base + j] * blended;
+                double offset = 0;
+                for (int t = 0; t < TRACKERS; t++) {
+                    offset += weight[t] * c.offsets[(h * TRACKERS + t) * quantiles + j];
+                }
+                c.appliedOffsets[base + j] = (float) offset;
+                float q = raw[base + j] * stretch + (float) offset * blended;
                 out[base + j] = j > 0 && q < out[base + j - 1] ? out[base + j - 1] : q;
             }
             if (!enabled()) {
@@ -219,10 +272,18 @@ public final class QuantileCalibrator {
                 c.pendingWeight[h] += c.since[h];
                 c.since[h] = 0;
                 System.arraycopy(out, base, c.sent, slot * quantiles, quantiles);
+                c.sentScale[slot] = blended;
                 // How each quantile sent moves with the mix, in units of the blended scale: (q / fast + offset) * (fast - slow) / s.
                 for (int j = 0; j < quantiles; j++) {
-                    double perUnit = fast > 0 && blended > 0 ? (raw[base + j] / fast + c.offsets[base + j]) * (fast - slow) / blended : 0;
+                    double perUnit = fast > 0 && blended > 0 ? (raw[base + j] / fast + c.appliedOffsets[base + j]) * (fast - slow) / blended : 0;
                     c.slope[slot * quantiles + j] = (float) perUnit;
+                }
+                // What each tracker alone would have sent (not kept in order: each is scored level by level).
+                for (int t = 0; t < TRACKERS; t++) {
+                    for (int j = 0; j < quantiles; j++) {
+                        c.trackerSent[(slot * TRACKERS + t) * quantiles + j] = raw[base + j] * stretch
+                                + c.offsets[(h * TRACKERS + t) * quantiles + j] * blended;
+                    }
                 }
                 c.size[h]++;
                 c.lastAdmitted[h] = now;

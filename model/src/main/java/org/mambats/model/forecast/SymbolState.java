@@ -15,8 +15,8 @@ import org.mambats.model.tick.TickValidator;
  * state of every layer. Restoring it from {@link #toBytes()} continues the symbol bit for bit.
  */
 public final class SymbolState {
-    private static final int MAGIC = 0x53594D34; // "SYM4": with the calibration's volatility mix
-    /** The layout before it: read, the mix starting at 1. */
+    private static final int MAGIC = 0x53594D34; // "SYM4": with the calibration's offset trackers and volatility mix
+    /** The layout before them: read, every tracker starting from the one offset, the mix at 1. */
     private static final int MAGIC_V3 = 0x53594D33;
     /** The layout before the features' slow statistics: read, those starting afresh. */
     private static final int MAGIC_V2 = 0x53594D32;

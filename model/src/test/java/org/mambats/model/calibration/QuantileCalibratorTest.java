@@ -104,6 +104,32 @@ class QuantileCalibratorTest {
                 "switching volatility: pinball " + switchingWith.pinball + " with the mix, " + switchingWithout.pinball + " without");
     }
 
+    /**
+     * Two offset trackers, at the rate and at a quarter of it: on a steady market whose band is right the slow one's
+     * quieter offsets lose less and take over; when the volatility triples the fast one catches up first and leads.
+     */
+    @Test
+    void theSlowTrackerLeadsOnASteadyMarketAndTheFastOneAfterABreak() {
+        QuantileCalibrator c = new QuantileCalibrator(List.of(Horizon.parse("1tick")), LEVELS, QuantileCalibrator.DEFAULT_RATE, 0, 16);
+        CalibrationState s = c.newState();
+        SplittableRandom rnd = new SplittableRandom(13);
+        float[] raw = {-Z90 * 0.001f, 0, Z90 * 0.001f}, scale = {0.001f}, out = new float[3];
+        double price = 100, fastBeforeBreak = 0, fastAfterBreak = 0;
+        int breakAt = 20_000;
+        for (int i = 0; i < breakAt + 400; i++) {
+            double last = price;
+            price *= Math.exp((i < breakAt ? 0.001 : 0.003) * rnd.nextGaussian());
+            c.resolve(s, i, 1_000L * i, last, price);
+            c.calibrate(s, raw, scale, scale, i, 1_000L * i, price, out);
+            if (i == breakAt - 1) {
+                fastBeforeBreak = s.trackerWeight(0, 0);
+            }
+        }
+        fastAfterBreak = s.trackerWeight(0, 0);
+        assertTrue(fastBeforeBreak < 0.5, "steady market: the fast tracker's weight " + fastBeforeBreak);
+        assertTrue(fastAfterBreak > 0.7, "400 outcomes after the break: the fast tracker's weight " + fastAfterBreak);
+    }
+
     record Mixed(double mix, double pinball) {
     }
 
