@@ -61,8 +61,8 @@ public final class TrainingOptions {
     @Option(names = "--absolute-inputs", description = "The model reads the ticks' own returns, sizes, spreads and volatility "
             + "instead of each relative to its symbol's running statistics (the default; a comparison).")
     boolean absoluteInputs;
-    @Option(names = "--calibration-rate", description = "Online calibration: how far a quantile's offset moves per outcome, in "
-            + "volatility units; 0 turns it off (default ${DEFAULT-VALUE}).")
+    @Option(names = "--calibration-rate", description = "Online calibration: how far a quantile's fast offset tracker moves per outcome, "
+            + "in volatility units (the slow tracker moves a quarter of it); 0 turns the offsets off (default ${DEFAULT-VALUE}).")
     double calibrationRate = DEFAULTS.calibrationRate;
     @Option(names = "--volatility-mix-rate", description = "Online calibration: how far the blend of the model's volatility "
             + "scale with the slow volatility's moves per outcome; 0 keeps the model's own scale (default ${DEFAULT-VALUE}).")
