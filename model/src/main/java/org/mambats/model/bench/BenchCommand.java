@@ -50,6 +50,15 @@ public class BenchCommand implements Callable<Integer> {
     /** The suites this module runs itself; the others come from {@link Section}s found on the class path. */
     private static final List<String> OWN_SUITES = List.of("step", "training");
 
+    // The step's targets (issue 18, Java 25): ten times the straightforward step, within 1.3x of the multiply-adds,
+    // and the same cost however long the stream has run.
+    private static final double MIN_SPEED_UP_OVER_STRAIGHTFORWARD = 10;
+    private static final double MAX_OVER_MULTIPLY_ADDS = 1.3;
+    private static final double MAX_HISTORY_SPREAD = 0.10;
+    /** Rounds of the paired timing (about 25 ms each on these machines, so 10 s; 1 s with --quick). */
+    private static final int PAIRED_ROUNDS = 400;
+    private static final int PAIRED_ROUNDS_QUICK = 40;
+
     /**
      * A suite another module adds (the live path, the sink, the backtest replay, the service): each module lists its
      * sections in {@code META-INF/services/org.mambats.model.bench.BenchCommand$Section}, so the model needs to know
@@ -122,6 +131,7 @@ public class BenchCommand implements Callable<Integer> {
         }
         if (chosen.contains("step")) {
             printStepReport(runStepBenchmarks());
+            printPairedRatios(PairedStepTiming.measure(quick ? PAIRED_ROUNDS_QUICK : PAIRED_ROUNDS));
         }
         if (chosen.contains("training")) {
             printTrainingThroughput();
@@ -193,7 +203,8 @@ public class BenchCommand implements Callable<Integer> {
     /**
      * Prints the step figures and their ratios twice: from the means, and from each benchmark's fastest iteration.
      * Other jobs on a shared machine only ever slow an iteration down, so the fastest one is the steadier estimate
-     * of what the code itself costs; the means show what a loaded machine gives.
+     * of what the code itself costs; the means show what a loaded machine gives. The history spread's verdict uses
+     * the fastest; the ratios' verdicts come from {@link PairedStepTiming}.
      */
     private static void printStepReport(Map<String, RunResult> r) {
         System.out.println();
@@ -216,11 +227,23 @@ public class BenchCommand implements Callable<Integer> {
         }
         double[] mean = stepRatios(r, res -> res.getPrimaryResult().getScore());
         double[] fastest = stepRatios(r, res -> res.getPrimaryResult().getStatistics().getMin());
-        System.out.printf("Ratios (same run)               %8s %8s   (verdict on the fastest)%n", "means", "fastest");
-        System.out.printf("  straightforward / kernel      %7.2fx %7.2fx   target >= 5x    %s%n", mean[0], fastest[0], verdict(fastest[0] >= 5));
-        System.out.printf("  kernel / multiply-adds        %7.2fx %7.2fx   target <= 2x    %s%n", mean[1], fastest[1], verdict(fastest[1] <= 2));
-        System.out.printf("  history spread 1e3..1e6       %7.1f%% %7.1f%%   target <= 10%%   %s%n", 100 * mean[2], 100 * fastest[2],
-                verdict(fastest[2] <= 0.10));
+        // The first two ratios divide figures measured a minute apart, so a machine's drift goes into them; their
+        // verdicts come from the paired timing that follows.
+        System.out.printf("Ratios (same run)               %8s %8s%n", "means", "fastest");
+        System.out.printf("  straightforward / kernel      %7.2fx %7.2fx   (verdict: paired, below)%n", mean[0], fastest[0]);
+        System.out.printf("  kernel / multiply-adds        %7.2fx %7.2fx   (verdict: paired, below)%n", mean[1], fastest[1]);
+        System.out.printf("  history spread 1e3..1e6       %7.1f%% %7.1f%%   target <= %.0f%%   %s%n", 100 * mean[2], 100 * fastest[2],
+                100 * MAX_HISTORY_SPREAD, verdict(fastest[2] <= MAX_HISTORY_SPREAD));
+    }
+
+    private static void printPairedRatios(PairedStepTiming.Ratios p) {
+        double[] naive = p.overStraightforward();
+        double[] floor = p.overMultiplyAdds();
+        System.out.printf("Ratios paired in one JVM (%d rounds of alternating blocks: median, quartiles)%n", p.rounds());
+        System.out.printf("  straightforward / kernel      %7.2fx  %.2f-%.2fx   target >= %.0fx   %s%n", naive[1], naive[0], naive[2],
+                MIN_SPEED_UP_OVER_STRAIGHTFORWARD, verdict(naive[1] >= MIN_SPEED_UP_OVER_STRAIGHTFORWARD));
+        System.out.printf("  kernel / multiply-adds        %7.2fx  %.2f-%.2fx   target <= %.1fx   %s%n", floor[1], floor[0], floor[2],
+                MAX_OVER_MULTIPLY_ADDS, verdict(floor[1] <= MAX_OVER_MULTIPLY_ADDS));
     }
 
     /** {straightforward / kernel, kernel / multiply-adds, spread across history lengths}, from one statistic. */

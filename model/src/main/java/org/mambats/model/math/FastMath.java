@@ -11,8 +11,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Why: the straightforward step spends most of its time in {@link Math#exp} (4,096 calls a step for a 2-layer
  * D=64 model, 6 to 16 ns each). These functions use range reduction ({@code x = n ln2 + r}, |r| <= ln2/2), a
- * degree-6 polynomial for {@code e^r} (Cephes' expf coefficients, relative error about 1e-7) and build
- * {@code 2^n} from the exponent bits, all in SIMD lanes. The scalar versions perform exactly the same float
+ * degree-5 minimax polynomial for {@code e^r} (five fused multiply-adds, relative error 8e-8 before rounding, under
+ * 2e-7 after) and build {@code 2^n} from the exponent bits, all in SIMD lanes: 17 vector operations an exp,
+ * against 20 for the Cephes expf form it replaced, whose error was about the same once rounded to float32. The
+ * scan's 4,096 exps a step are most of what the kernel spends beyond its multiply-adds. The scalar versions perform exactly the same float
  * operations in the same order, so a lane and the scalar tail give bit-identical results.
  *
  * <p>Arguments are clamped to [{@value #EXP_LOWER}, {@value #EXP_UPPER}], so the state never holds subnormal floats
@@ -36,24 +38,26 @@ public final class FastMath {
     // Adding 1.5 * 2^23 rounds a float to the nearest integer and leaves that integer in the low mantissa bits.
     private static final float ROUND_MAGIC = 12582912f;
     private static final int ROUND_MAGIC_BITS = 0x4B400000;
-    private static final float P0 = 1.9875691500e-4f;
-    private static final float P1 = 1.3981999507e-3f;
-    private static final float P2 = 8.3334519073e-3f;
-    private static final float P3 = 4.1665795894e-2f;
-    private static final float P4 = 1.6666665459e-1f;
-    private static final float P5 = 5.0000001201e-1f;
+    // e^r ~ 1 + r (C1 + r (C2 + r (C3 + r (C4 + r C5)))) on |r| <= ln2/2: the degree-5 polynomial with the least
+    // worst relative error (8.4e-8, found by linear programming on 20,001 points) among those whose constant is 1,
+    // so that e^0 = 1 exactly.
+    private static final float C1 = 0.99999976f;
+    private static final float C2 = 0.49999146f;
+    private static final float C3 = 0.16667654f;
+    private static final float C4 = 0.041898746f;
+    private static final float C5 = 0.008286256f;
     private static final FloatVector EXP_LOWER_V = FloatVector.broadcast(F, EXP_LOWER);
     private static final FloatVector EXP_UPPER_V = FloatVector.broadcast(F, EXP_UPPER);
     private static final FloatVector LOG2E_V = FloatVector.broadcast(F, LOG2E);
     private static final FloatVector ROUND_MAGIC_V = FloatVector.broadcast(F, ROUND_MAGIC);
     private static final FloatVector MINUS_LN2_HI_V = FloatVector.broadcast(F, -LN2_HI);
     private static final FloatVector MINUS_LN2_LO_V = FloatVector.broadcast(F, -LN2_LO);
-    private static final FloatVector P0_V = FloatVector.broadcast(F, P0);
-    private static final FloatVector P1_V = FloatVector.broadcast(F, P1);
-    private static final FloatVector P2_V = FloatVector.broadcast(F, P2);
-    private static final FloatVector P3_V = FloatVector.broadcast(F, P3);
-    private static final FloatVector P4_V = FloatVector.broadcast(F, P4);
-    private static final FloatVector P5_V = FloatVector.broadcast(F, P5);
+    private static final FloatVector C1_V = FloatVector.broadcast(F, C1);
+    private static final FloatVector C2_V = FloatVector.broadcast(F, C2);
+    private static final FloatVector C3_V = FloatVector.broadcast(F, C3);
+    private static final FloatVector C4_V = FloatVector.broadcast(F, C4);
+    private static final FloatVector C5_V = FloatVector.broadcast(F, C5);
+    private static final FloatVector ONE_V = FloatVector.broadcast(F, 1f);
 
     private FastMath() {
     }
@@ -74,13 +78,11 @@ public final class FastMath {
         float fn = t - ROUND_MAGIC;
         float r = Math.fma(fn, -LN2_HI, c);
         r = Math.fma(fn, -LN2_LO, r);
-        float p = Math.fma(P0, r, P1);
-        p = Math.fma(p, r, P2);
-        p = Math.fma(p, r, P3);
-        p = Math.fma(p, r, P4);
-        p = Math.fma(p, r, P5);
-        p = Math.fma(p, r * r, r);
-        p = p + 1f;
+        float p = Math.fma(C5, r, C4);
+        p = Math.fma(p, r, C3);
+        p = Math.fma(p, r, C2);
+        p = Math.fma(p, r, C1);
+        p = Math.fma(p, r, 1f);
         return p * Float.intBitsToFloat((n + 127) << 23);
     }
 
@@ -94,13 +96,11 @@ public final class FastMath {
         FloatVector fn = t.sub(ROUND_MAGIC);
         FloatVector r = fn.fma(MINUS_LN2_HI_V, c);
         r = fn.fma(MINUS_LN2_LO_V, r);
-        FloatVector p = P0_V.fma(r, P1_V);
-        p = p.fma(r, P2_V);
-        p = p.fma(r, P3_V);
-        p = p.fma(r, P4_V);
-        p = p.fma(r, P5_V);
-        p = p.fma(r.mul(r), r);
-        p = p.add(1f);
+        FloatVector p = C5_V.fma(r, C4_V);
+        p = p.fma(r, C3_V);
+        p = p.fma(r, C2_V);
+        p = p.fma(r, C1_V);
+        p = p.fma(r, ONE_V);
         return p.mul(n.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats());
     }
 

@@ -49,10 +49,14 @@ public final class VectorKernels {
             a2 = FloatVector.fromArray(S, w, w2 + c).fma(xv, a2);
             a3 = FloatVector.fromArray(S, w, w3 + c).fma(xv, a3);
         }
-        out[outOff + r] = tail(w, w0, x, xOff, bound, cols, sum8(a0));
-        out[outOff + r + 1] = tail(w, w1, x, xOff, bound, cols, sum8(a1));
-        out[outOff + r + 2] = tail(w, w2, x, xOff, bound, cols, sum8(a2));
-        out[outOff + r + 3] = tail(w, w3, x, xOff, bound, cols, sum8(a3));
+        out[outOff + r] = tail(w, w0, x, xOff, bound, cols,
+                sum8(a0.lane(0), a0.lane(1), a0.lane(2), a0.lane(3), a0.lane(4), a0.lane(5), a0.lane(6), a0.lane(7)));
+        out[outOff + r + 1] = tail(w, w1, x, xOff, bound, cols,
+                sum8(a1.lane(0), a1.lane(1), a1.lane(2), a1.lane(3), a1.lane(4), a1.lane(5), a1.lane(6), a1.lane(7)));
+        out[outOff + r + 2] = tail(w, w2, x, xOff, bound, cols,
+                sum8(a2.lane(0), a2.lane(1), a2.lane(2), a2.lane(3), a2.lane(4), a2.lane(5), a2.lane(6), a2.lane(7)));
+        out[outOff + r + 3] = tail(w, w3, x, xOff, bound, cols,
+                sum8(a3.lane(0), a3.lane(1), a3.lane(2), a3.lane(3), a3.lane(4), a3.lane(5), a3.lane(6), a3.lane(7)));
     }
 
     /** {@link #matVec4Rows8} on 4-lane hardware: each row's eight sums in two vectors, lanes 0-3 and 4-7. */
@@ -72,10 +76,14 @@ public final class VectorKernels {
             l3 = FloatVector.fromArray(S, w, w3 + c).fma(xl, l3);
             h3 = FloatVector.fromArray(S, w, w3 + c + 4).fma(xh, h3);
         }
-        out[outOff + r] = tail(w, w0, x, xOff, bound, cols, sum8(l0, h0));
-        out[outOff + r + 1] = tail(w, w1, x, xOff, bound, cols, sum8(l1, h1));
-        out[outOff + r + 2] = tail(w, w2, x, xOff, bound, cols, sum8(l2, h2));
-        out[outOff + r + 3] = tail(w, w3, x, xOff, bound, cols, sum8(l3, h3));
+        out[outOff + r] = tail(w, w0, x, xOff, bound, cols,
+                sum8(l0.lane(0), l0.lane(1), l0.lane(2), l0.lane(3), h0.lane(0), h0.lane(1), h0.lane(2), h0.lane(3)));
+        out[outOff + r + 1] = tail(w, w1, x, xOff, bound, cols,
+                sum8(l1.lane(0), l1.lane(1), l1.lane(2), l1.lane(3), h1.lane(0), h1.lane(1), h1.lane(2), h1.lane(3)));
+        out[outOff + r + 2] = tail(w, w2, x, xOff, bound, cols,
+                sum8(l2.lane(0), l2.lane(1), l2.lane(2), l2.lane(3), h2.lane(0), h2.lane(1), h2.lane(2), h2.lane(3)));
+        out[outOff + r + 3] = tail(w, w3, x, xOff, bound, cols,
+                sum8(l3.lane(0), l3.lane(1), l3.lane(2), l3.lane(3), h3.lane(0), h3.lane(1), h3.lane(2), h3.lane(3)));
     }
 
     /**
@@ -161,14 +169,14 @@ public final class VectorKernels {
             for (int i = 0; i < bound; i += SUM_LANES) {
                 acc = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), acc);
             }
-            s = sum8(acc);
+            s = sum8(acc.lane(0), acc.lane(1), acc.lane(2), acc.lane(3), acc.lane(4), acc.lane(5), acc.lane(6), acc.lane(7));
         } else if (S.length() * 2 == SUM_LANES) {
             FloatVector lo = FloatVector.zero(S), hi = lo;
             for (int i = 0; i < bound; i += SUM_LANES) {
                 lo = FloatVector.fromArray(S, a, aOff + i).fma(FloatVector.fromArray(S, b, bOff + i), lo);
                 hi = FloatVector.fromArray(S, a, aOff + i + 4).fma(FloatVector.fromArray(S, b, bOff + i + 4), hi);
             }
-            s = sum8(lo, hi);
+            s = sum8(lo.lane(0), lo.lane(1), lo.lane(2), lo.lane(3), hi.lane(0), hi.lane(1), hi.lane(2), hi.lane(3));
         } else {
             return dotReference(a, aOff, b, bOff, len);
         }
@@ -190,21 +198,18 @@ public final class VectorKernels {
             s6 = Math.fma(a[p + 6], b[q + 6], s6);
             s7 = Math.fma(a[p + 7], b[q + 7], s7);
         }
-        return tail(a, aOff, b, bOff, bound, len, ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7)));
+        return tail(a, aOff, b, bOff, bound, len, sum8(s0, s1, s2, s3, s4, s5, s6, s7));
     }
 
     /**
-     * The eight running sums of {@link #dot} in one 8-lane vector, added in its order. Lane by lane: measured
-     * against {@code reduceLanes} (whose order is the JVM's) it costs about 1.5 ns more per row (x_proj, 36 x 128:
-     * 331 against 276 ns), about 1% of a step; shuffling halves together was slower still on JDK 17.
+     * The eight running sums of {@link #dot}, added in its order. The callers pass lanes, not the vector: when the JIT
+     * runs out of inlining budget (a large step compiled as one unit), a vector passed to a call that is not inlined is
+     * boxed on the heap, 64 bytes a row (seen when a smaller exp changed the step's inlining), and floats are not.
+     * Lane by lane rather than {@code reduceLanes}, whose order is the JVM's: about 1.5 ns more per row (x_proj,
+     * 36 x 128: 331 against 276 ns), about 1% of a step; shuffling halves together was slower still on JDK 17.
      */
-    private static float sum8(FloatVector v) {
-        return ((v.lane(0) + v.lane(4)) + (v.lane(2) + v.lane(6))) + ((v.lane(1) + v.lane(5)) + (v.lane(3) + v.lane(7)));
-    }
-
-    /** The same from two 4-lane vectors, sums 0-3 and 4-7. */
-    private static float sum8(FloatVector lo, FloatVector hi) {
-        return ((lo.lane(0) + hi.lane(0)) + (lo.lane(2) + hi.lane(2))) + ((lo.lane(1) + hi.lane(1)) + (lo.lane(3) + hi.lane(3)));
+    private static float sum8(float s0, float s1, float s2, float s3, float s4, float s5, float s6, float s7) {
+        return ((s0 + s4) + (s2 + s6)) + ((s1 + s5) + (s3 + s7));
     }
 
     /** s plus the products from {@code from} to {@code len}, one by one. */
