@@ -36,6 +36,16 @@ import org.mambats.model.tick.TickJson;
  * latency, changelog bytes written per tick, and the time to restore 10,000 symbols' state.
  */
 public final class StreamBenchmark {
+    /**
+     * Ticks each measured drain processes. 30,000 (about a second) gave single-round ratios from 1.33x to 2.03x for
+     * one case; ten times that is what the live-path issue asks for, about 10 s a drain.
+     */
+    private static final int TICKS_PER_ROUND = 300_000;
+    private static final int WARM_UP_TICKS = 30_000;
+    private static final int ROUNDS = 3;
+    /** The live path's target: pass-through throughput over Mamba's below this, in every case. */
+    private static final double MAX_PASS_THROUGH_OVER_MAMBA = 1.5;
+
     private final PrintStream out;
     private final boolean quick;
     private KafkaBroker broker;
@@ -64,13 +74,14 @@ public final class StreamBenchmark {
                 .childJvmOptions(KafkaBroker.BENCHMARK_CHILD_JVM_OPTIONS).start()) {
             broker = b;
             model = BenchModels.untrained(dir.resolve("model"));
-            int n = quick ? 6_000 : 30_000;
-            int rounds = quick ? 1 : 3;
+            int n = quick ? 6_000 : TICKS_PER_ROUND;
+            int rounds = quick ? 1 : ROUNDS;
+            int warmUp = quick ? 6_000 : WARM_UP_TICKS;
             // In a fresh JVM the C2 compiler keeps one core busy for a minute or more compiling Kafka's client and
             // Streams code; whichever topology drains first would measure that. One unmeasured drain of each first.
-            throughput(false, 1, n);
-            throughput(true, 1, n);
-            throughput(false, 100, n);
+            throughput(false, 1, warmUp);
+            throughput(true, 1, warmUp);
+            throughput(false, 100, warmUp);
             // Then rounds of all eight runs, interleaved, so a burst of load from elsewhere on this shared machine
             // hits one round rather than one side of a comparison.
             List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
@@ -124,9 +135,10 @@ public final class StreamBenchmark {
             double each = everyTick(() -> changelogAtRate(manySymbols, rate, seconds));
             out.printf(Locale.ROOT, "  changelog bytes per tick, %,d symbols at %,d ticks/s for %d s: %,.0f with snapshots, %,.0f with the "
                     + "state after every tick%n", manySymbols, rate, seconds, snap, each);
-            double target = 1.5;
-            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100), %.2fx (100, 2 threads)   target < %.1fx   %s%n",
-                    r1[0], r100[0], r100t2[0], target, Math.max(r1[0], r100[0]) < target ? "met" : "NOT met");
+            double worst = Math.max(r1[0], Math.max(r100[0], r100t2[0]));
+            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100), %.2fx (100, 2 threads), %,d ticks a round"
+                            + "   target < %.1fx in all three   %s%n", r1[0], r100[0], r100t2[0], n, MAX_PASS_THROUGH_OVER_MAMBA,
+                    worst < MAX_PASS_THROUGH_OVER_MAMBA ? "met" : "NOT met");
             double[] lm = latency(false), lp = latency(true);
             out.printf(Locale.ROOT, "  publish -> committed forecast latency, ms: Mamba p50 %.0f p99 %.0f; pass-through p50 %.0f p99 %.0f%n",
                     lm[0], lm[1], lp[0], lp[1]);
