@@ -54,31 +54,15 @@ final class PairedStepTiming {
         float sink = 0;
         for (int round = 0; round < rounds; round++) {
             // Kernel, floor, naive, then the reverse order, so a drift within a round weighs on each the same.
-            long k0 = System.nanoTime();
-            for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
-                stepper.step(kernelState, in[i & (StepBenchmarks.INPUTS - 1)], out);
-            }
-            long f0 = System.nanoTime();
-            for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
-                floor.step(floorState, in[i & (StepBenchmarks.INPUTS - 1)], out);
-            }
-            long n0 = System.nanoTime();
-            for (int i = 0; i < NAIVE_STEPS_PER_BLOCK; i++) {
-                naive.step(in[i & (StepBenchmarks.INPUTS - 1)], out);
-            }
-            long n1 = System.nanoTime();
-            for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
-                floor.step(floorState, in[i & (StepBenchmarks.INPUTS - 1)], out);
-            }
-            long f1 = System.nanoTime();
-            for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
-                stepper.step(kernelState, in[i & (StepBenchmarks.INPUTS - 1)], out);
-            }
-            long k1 = System.nanoTime();
+            long kernelA = kernelBlock(stepper, kernelState, in, out);
+            long floorA = floorBlock(floor, floorState, in, out);
+            long naiveNanos = naiveBlock(naive, in, out);
+            long floorB = floorBlock(floor, floorState, in, out);
+            long kernelB = kernelBlock(stepper, kernelState, in, out);
             sink += out[0];
-            double kernelNs = ((f0 - k0) + (k1 - f1)) / (2.0 * KERNEL_STEPS_PER_BLOCK);
-            double floorNs = ((n0 - f0) + (f1 - n1)) / (2.0 * KERNEL_STEPS_PER_BLOCK);
-            double naiveNs = (n1 - n0) / (double) NAIVE_STEPS_PER_BLOCK;
+            double kernelNs = (kernelA + kernelB) / (2.0 * KERNEL_STEPS_PER_BLOCK);
+            double floorNs = (floorA + floorB) / (2.0 * KERNEL_STEPS_PER_BLOCK);
+            double naiveNs = naiveNanos / (double) NAIVE_STEPS_PER_BLOCK;
             overNaive[round] = naiveNs / kernelNs;
             overFloor[round] = kernelNs / floorNs;
         }
@@ -86,6 +70,30 @@ final class PairedStepTiming {
             throw new IllegalStateException("the paired step timing went non-finite");
         }
         return new Ratios(quartiles(overNaive), quartiles(overFloor), rounds);
+    }
+
+    private static long kernelBlock(MambaStepper stepper, MambaState state, float[][] in, float[] out) {
+        long start = System.nanoTime();
+        for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
+            stepper.step(state, in[i & (StepBenchmarks.INPUTS - 1)], out);
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long floorBlock(MultiplyAddFloor floor, MambaState state, float[][] in, float[] out) {
+        long start = System.nanoTime();
+        for (int i = 0; i < KERNEL_STEPS_PER_BLOCK; i++) {
+            floor.step(state, in[i & (StepBenchmarks.INPUTS - 1)], out);
+        }
+        return System.nanoTime() - start;
+    }
+
+    private static long naiveBlock(NaiveMambaStep naive, float[][] in, float[] out) {
+        long start = System.nanoTime();
+        for (int i = 0; i < NAIVE_STEPS_PER_BLOCK; i++) {
+            naive.step(in[i & (StepBenchmarks.INPUTS - 1)], out);
+        }
+        return System.nanoTime() - start;
     }
 
     /** {lower quartile, median, upper quartile}. */
