@@ -43,6 +43,13 @@ public final class StreamBenchmark {
     private static final int TICKS_PER_ROUND = 300_000;
     private static final int WARM_UP_TICKS = 30_000;
     private static final int ROUNDS = 3;
+    /** The commit intervals the guarantee table measures, around the default of 100 ms. */
+    private static final long[] COMMIT_INTERVALS_MS = {10, 30, 100, 300, 1000};
+    /** Pre-loaded ticks each drain of the guarantee table processes (about 5 s at the default settings). */
+    private static final int GUARANTEE_TICKS = 100_000;
+    /** Ticks each latency run of the guarantee table publishes, one every 2 ms (10 s). */
+    private static final int GUARANTEE_LATENCY_TICKS = 5_000;
+    private static final int GUARANTEE_ROUNDS = 2;
     /** The live path's target: pass-through throughput over Mamba's below this, in every case. */
     private static final double MAX_PASS_THROUGH_OVER_MAMBA = 1.5;
 
@@ -58,100 +65,185 @@ public final class StreamBenchmark {
     private Map<String, String> kafkaSettings = Map.of();
     /** Stream threads of the next application the bench starts. */
     private int streamThreads = 1;
+    /** Processing guarantee of the next application the bench starts. */
+    private String processingGuarantee = org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2;
+    /** Commit interval of the next application the bench starts. */
+    private long commitIntervalMs = new ForecastStreamApp.Settings().commitIntervalMs;
 
     public StreamBenchmark(PrintStream out, boolean quick) {
         this.out = out;
         this.quick = quick;
     }
 
+    /** {@code --suites stream}: throughput next to the pass-through, CPU per tick, changelog, latency, restore, replay. */
     public void run() throws Exception {
-        dir = Files.createTempDirectory("mamba-ts-stream-bench");
         out.println();
         out.println("Live path on a real KRaft broker (2-layer D=64 model, 3 horizons, exactly_once_v2, commit 100 ms, state snapshots "
                 + "every " + snapshotIntervalMs / 1000 + " s, 3 partitions, one stream thread unless stated) ...");
+        onBroker(this::liveFigures);
+    }
+
+    /**
+     * {@code --suites latency}: for each processing guarantee and commit interval, the Mamba topology's throughput
+     * (100 symbols, pre-loaded) and its publish-to-forecast latency (one symbol, a tick every 2 ms), the choice the
+     * README's latency table states.
+     */
+    public void runGuarantees() throws Exception {
+        out.println();
+        out.println("Processing guarantee and commit interval on a real KRaft broker (2-layer D=64 model, 3 horizons, state "
+                + "snapshots every " + snapshotIntervalMs / 1000 + " s, 3 partitions, one stream thread) ...");
+        onBroker(this::guaranteeTable);
+    }
+
+    /** Starts a broker and the bench's model in a temporary directory, runs {@code body}, and removes it all. */
+    private void onBroker(java.util.concurrent.Callable<Void> body) throws Exception {
+        dir = Files.createTempDirectory("mamba-ts-stream-bench");
         // The broker as Kafka runs it (C2, G1), not the start-up-tuned JVM the tests use.
         try (KafkaBroker b = KafkaBroker.builder(dir.resolve("kafka")).port(0)
                 .childJvmOptions(KafkaBroker.BENCHMARK_CHILD_JVM_OPTIONS).start()) {
             broker = b;
             model = BenchModels.untrained(dir.resolve("model"));
-            int n = quick ? 6_000 : TICKS_PER_ROUND;
-            int rounds = quick ? 1 : ROUNDS;
-            int warmUp = quick ? 6_000 : WARM_UP_TICKS;
-            // In a fresh JVM the C2 compiler keeps one core busy for a minute or more compiling Kafka's client and
-            // Streams code; whichever topology drains first would measure that. One unmeasured drain of each first.
-            throughput(false, 1, warmUp);
-            throughput(true, 1, warmUp);
-            throughput(false, 100, warmUp);
-            // Then rounds of all eight runs, interleaved, so a burst of load from elsewhere on this shared machine
-            // hits one round rather than one side of a comparison.
-            List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
-                    e100 = new ArrayList<>(), b100 = new ArrayList<>(), m100t2 = new ArrayList<>(), p100t2 = new ArrayList<>();
-            Map<String, Map<StreamThreadProfile.Activity, Integer>> samples;
-            try (StreamThreadProfile profile = new StreamThreadProfile()) {
-                for (int r = 0; r < rounds; r++) {
-                    m1.add(throughput(false, 1, n));
-                    p1.add(throughput(true, 1, n));
-                    m100.add(throughput(false, 100, n));
-                    p100.add(throughput(true, 100, n));
-                    e100.add(everyTick(() -> throughput(false, 100, n)));
-                    b100.add(kafkaDefaultBatches(() -> throughput(false, 100, n)));
-                    m100t2.add(twoStreamThreads(() -> throughput(false, 100, n)));
-                    p100t2.add(twoStreamThreads(() -> throughput(true, 100, n)));
-                }
-                samples = profile.stop(List.of("-mamba-", "-pass-"));
-            }
-            out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
-                    "pass-through", "ratio", "ratio in each round");
-            double[] r1 = ratioRow("1 symbol", m1, p1);
-            double[] r100 = ratioRow("100 symbols", m100, p100);
-            ratioRow("100 symbols, state after every tick", e100, p100);
-            double[] r100t2 = ratioRow("100 symbols, 2 stream threads", m100t2, p100t2);
-            out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s %8s%n", "CPU us per tick while draining", "stream thread",
-                    "this JVM", "broker JVM", "wall", "model");
-            for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
-                    Map.entry("Mamba, 100 symbols", m100), Map.entry("pass-through, 100 symbols", p100),
-                    Map.entry("Mamba, 100 symbols, every tick", e100), Map.entry("Mamba, 100 symbols, 16 KB batches", b100),
-                    Map.entry("Mamba, 100 symbols, 2 threads", m100t2), Map.entry("pass-through, 100 symbols, 2 thr.", p100t2))) {
-                List<Throughput> t = row.getValue();
-                out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
-                        median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond),
-                        median(t, Throughput::modelMicros));
-            }
-            out.println("  where the stream threads' time goes (Java Flight Recorder, a sample every 10 ms, all rounds):");
-            out.println("    Mamba:        " + StreamThreadProfile.shares(samples.get("-mamba-")));
-            out.println("    pass-through: " + StreamThreadProfile.shares(samples.get("-pass-")));
-            StringBuilder gain = new StringBuilder();
-            for (int i = 0; i < rounds; i++) {
-                gain.append(String.format(Locale.ROOT, "%s%.2fx", i == 0 ? "" : " ", m100.get(i).ticksPerSecond / b100.get(i).ticksPerSecond));
-            }
-            out.printf(Locale.ROOT, "  Mamba, 100 symbols, Kafka's default 16 KB producer batches: %,.0f ticks/s (256 KB / 16 KB in each round: %s)%n",
-                    median(b100, Throughput::ticksPerSecond), gain);
-            int stateBytes = model.newState().serializedSize();
-            out.printf(Locale.ROOT, "  changelog bytes per tick while draining: %.1f (1 symbol), %.1f (100 symbols), %.1f (100 symbols, "
-                            + "state after every tick); full state is %,d bytes per symbol%n", median(m1, Throughput::changelogBytesPerTick),
-                    median(m100, Throughput::changelogBytesPerTick), median(e100, Throughput::changelogBytesPerTick), stateBytes);
-            int manySymbols = 1_000, rate = 5_000, seconds = quick ? 6 : 25;
-            double snap = changelogAtRate(manySymbols, rate, seconds);
-            double each = everyTick(() -> changelogAtRate(manySymbols, rate, seconds));
-            out.printf(Locale.ROOT, "  changelog bytes per tick, %,d symbols at %,d ticks/s for %d s: %,.0f with snapshots, %,.0f with the "
-                    + "state after every tick%n", manySymbols, rate, seconds, snap, each);
-            double worst = Math.max(r1[0], Math.max(r100[0], r100t2[0]));
-            out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100), %.2fx (100, 2 threads), %,d ticks a round"
-                            + "   target < %.1fx in all three   %s%n", r1[0], r100[0], r100t2[0], n, MAX_PASS_THROUGH_OVER_MAMBA,
-                    worst < MAX_PASS_THROUGH_OVER_MAMBA ? "met" : "NOT met");
-            double[] lm = latency(false), lp = latency(true);
-            out.printf(Locale.ROOT, "  publish -> committed forecast latency, ms: Mamba p50 %.0f p99 %.0f; pass-through p50 %.0f p99 %.0f%n",
-                    lm[0], lm[1], lp[0], lp[1]);
-            int symbols = quick ? 2_000 : 10_000;
-            double[] restore = restore(symbols);
-            out.printf(Locale.ROOT, "  restore of %,d symbols' state (%,d MB of changelog) into a fresh instance: %.1f s of restoring, "
-                    + "%.1f s from start to running%n", symbols, (long) symbols * stateBytes / (1024 * 1024), restore[0], restore[1]);
-            double[] replay = replay(quick ? 6_000 : 30_000);
-            out.printf(Locale.ROOT, "  a fresh instance replaying %,.0f ticks of 100 symbols since their last snapshot: %.1f s from start to "
-                    + "running (%,.0f ticks/s replayed)%n", replay[0], replay[1], replay[0] / replay[2]);
+            body.call();
         } finally {
             deleteQuietly(dir);
         }
+    }
+
+    /**
+     * Throughput and latency for each guarantee and commit interval, in rounds that each visit every setting, so a
+     * burst of load from elsewhere on this shared machine lands in one round, not on one setting.
+     */
+    private Void guaranteeTable() throws Exception {
+        int n = quick ? 6_000 : GUARANTEE_TICKS;
+        int latencyTicks = quick ? 1_000 : GUARANTEE_LATENCY_TICKS;
+        int rounds = quick ? 1 : GUARANTEE_ROUNDS;
+        List<String> guarantees = List.of(org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2, org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE);
+        for (String g : guarantees) {
+            withGuarantee(g, 100, () -> throughput(false, 100, quick ? 6_000 : WARM_UP_TICKS));
+        }
+        Map<String, List<Throughput>> drains = new java.util.LinkedHashMap<>();
+        Map<String, List<long[]>> latencies = new java.util.LinkedHashMap<>();
+        for (int r = 0; r < rounds; r++) {
+            for (String g : guarantees) {
+                for (long interval : COMMIT_INTERVALS_MS) {
+                    String key = g + " " + interval;
+                    drains.computeIfAbsent(key, k -> new ArrayList<>()).add(withGuarantee(g, interval, () -> throughput(false, 100, n)));
+                    latencies.computeIfAbsent(key, k -> new ArrayList<>()).add(withGuarantee(g, interval, () -> latencySamples(false, latencyTicks)));
+                    out.printf(Locale.ROOT, "  (round %d of %d: %s, commit %d ms done)%n", r + 1, rounds, g, interval);
+                }
+            }
+        }
+        out.printf(Locale.ROOT, "  %-16s %10s %14s %24s %10s %10s%n", "guarantee", "commit ms", "ticks/s", "ticks/s in each round",
+                "p50 ms", "p99 ms");
+        for (String key : drains.keySet()) {
+            String[] gi = key.split(" ");
+            List<Throughput> t = drains.get(key);
+            StringBuilder each = new StringBuilder();
+            for (Throughput x : t) {
+                each.append(String.format(Locale.ROOT, "%s%,.0f", each.isEmpty() ? "" : " ", x.ticksPerSecond));
+            }
+            long[] all = latencies.get(key).stream().flatMapToLong(java.util.Arrays::stream).sorted().toArray();
+            double[] pct = percentiles(all);
+            out.printf(Locale.ROOT, "  %-16s %10s %,14.0f %24s %10.0f %10.0f%n", gi[0], gi[1], median(t, Throughput::ticksPerSecond), each,
+                    pct[0], pct[1]);
+        }
+        out.printf(Locale.ROOT, "  (throughput: %,d pre-loaded ticks of 100 symbols drained, median of %d; latency: publish to the forecast "
+                + "a read_committed consumer sees, %,d ticks of one symbol a round at 500 ticks/s, the first second of each left out)%n",
+                n, rounds, latencyTicks);
+        return null;
+    }
+
+    /** Runs {@code run} under the given processing guarantee and commit interval. */
+    private <T> T withGuarantee(String guarantee, long commitMs, java.util.concurrent.Callable<T> run) throws Exception {
+        String beforeGuarantee = processingGuarantee;
+        long beforeCommit = commitIntervalMs;
+        processingGuarantee = guarantee;
+        commitIntervalMs = commitMs;
+        try {
+            return run.call();
+        } finally {
+            processingGuarantee = beforeGuarantee;
+            commitIntervalMs = beforeCommit;
+        }
+    }
+
+    private Void liveFigures() throws Exception {
+        int n = quick ? 6_000 : TICKS_PER_ROUND;
+        int rounds = quick ? 1 : ROUNDS;
+        int warmUp = quick ? 6_000 : WARM_UP_TICKS;
+        // In a fresh JVM the C2 compiler keeps one core busy for a minute or more compiling Kafka's client and
+        // Streams code; whichever topology drains first would measure that. One unmeasured drain of each first.
+        throughput(false, 1, warmUp);
+        throughput(true, 1, warmUp);
+        throughput(false, 100, warmUp);
+        // Then rounds of all eight runs, interleaved, so a burst of load from elsewhere on this shared machine
+        // hits one round rather than one side of a comparison.
+        List<Throughput> m1 = new ArrayList<>(), p1 = new ArrayList<>(), m100 = new ArrayList<>(), p100 = new ArrayList<>(),
+                e100 = new ArrayList<>(), b100 = new ArrayList<>(), m100t2 = new ArrayList<>(), p100t2 = new ArrayList<>();
+        Map<String, Map<StreamThreadProfile.Activity, Integer>> samples;
+        try (StreamThreadProfile profile = new StreamThreadProfile()) {
+            for (int r = 0; r < rounds; r++) {
+                m1.add(throughput(false, 1, n));
+                p1.add(throughput(true, 1, n));
+                m100.add(throughput(false, 100, n));
+                p100.add(throughput(true, 100, n));
+                e100.add(everyTick(() -> throughput(false, 100, n)));
+                b100.add(kafkaDefaultBatches(() -> throughput(false, 100, n)));
+                m100t2.add(twoStreamThreads(() -> throughput(false, 100, n)));
+                p100t2.add(twoStreamThreads(() -> throughput(true, 100, n)));
+            }
+            samples = profile.stop(List.of("-mamba-", "-pass-"));
+        }
+        out.printf(Locale.ROOT, "  %-34s %10s %13s %8s   %s%n", "end-to-end ticks/s (median of " + rounds + ")", "Mamba",
+                "pass-through", "ratio", "ratio in each round");
+        double[] r1 = ratioRow("1 symbol", m1, p1);
+        double[] r100 = ratioRow("100 symbols", m100, p100);
+        ratioRow("100 symbols, state after every tick", e100, p100);
+        double[] r100t2 = ratioRow("100 symbols, 2 stream threads", m100t2, p100t2);
+        out.printf(Locale.ROOT, "  %-34s %13s %10s %11s %8s %8s%n", "CPU us per tick while draining", "stream thread",
+                "this JVM", "broker JVM", "wall", "model");
+        for (var row : List.of(Map.entry("Mamba, 1 symbol", m1), Map.entry("pass-through, 1 symbol", p1),
+                Map.entry("Mamba, 100 symbols", m100), Map.entry("pass-through, 100 symbols", p100),
+                Map.entry("Mamba, 100 symbols, every tick", e100), Map.entry("Mamba, 100 symbols, 16 KB batches", b100),
+                Map.entry("Mamba, 100 symbols, 2 threads", m100t2), Map.entry("pass-through, 100 symbols, 2 thr.", p100t2))) {
+            List<Throughput> t = row.getValue();
+            out.printf(Locale.ROOT, "  %-34s %13.1f %10.1f %11.1f %8.1f %8.1f%n", row.getKey(), median(t, Throughput::streamThreadMicros),
+                    median(t, Throughput::processMicros), median(t, Throughput::brokerMicros), 1e6 / median(t, Throughput::ticksPerSecond),
+                    median(t, Throughput::modelMicros));
+        }
+        out.println("  where the stream threads' time goes (Java Flight Recorder, a sample every 10 ms, all rounds):");
+        out.println("    Mamba:        " + StreamThreadProfile.shares(samples.get("-mamba-")));
+        out.println("    pass-through: " + StreamThreadProfile.shares(samples.get("-pass-")));
+        StringBuilder gain = new StringBuilder();
+        for (int i = 0; i < rounds; i++) {
+            gain.append(String.format(Locale.ROOT, "%s%.2fx", i == 0 ? "" : " ", m100.get(i).ticksPerSecond / b100.get(i).ticksPerSecond));
+        }
+        out.printf(Locale.ROOT, "  Mamba, 100 symbols, Kafka's default 16 KB producer batches: %,.0f ticks/s (256 KB / 16 KB in each round: %s)%n",
+                median(b100, Throughput::ticksPerSecond), gain);
+        int stateBytes = model.newState().serializedSize();
+        out.printf(Locale.ROOT, "  changelog bytes per tick while draining: %.1f (1 symbol), %.1f (100 symbols), %.1f (100 symbols, "
+                        + "state after every tick); full state is %,d bytes per symbol%n", median(m1, Throughput::changelogBytesPerTick),
+                median(m100, Throughput::changelogBytesPerTick), median(e100, Throughput::changelogBytesPerTick), stateBytes);
+        int manySymbols = 1_000, rate = 5_000, seconds = quick ? 6 : 25;
+        double snap = changelogAtRate(manySymbols, rate, seconds);
+        double each = everyTick(() -> changelogAtRate(manySymbols, rate, seconds));
+        out.printf(Locale.ROOT, "  changelog bytes per tick, %,d symbols at %,d ticks/s for %d s: %,.0f with snapshots, %,.0f with the "
+                + "state after every tick%n", manySymbols, rate, seconds, snap, each);
+        double worst = Math.max(r1[0], Math.max(r100[0], r100t2[0]));
+        out.printf(Locale.ROOT, "  pass-through / Mamba throughput: %.2fx (1), %.2fx (100), %.2fx (100, 2 threads), %,d ticks a round"
+                        + "   target < %.1fx in all three   %s%n", r1[0], r100[0], r100t2[0], n, MAX_PASS_THROUGH_OVER_MAMBA,
+                worst < MAX_PASS_THROUGH_OVER_MAMBA ? "met" : "NOT met");
+        double[] lm = latency(false), lp = latency(true);
+        out.printf(Locale.ROOT, "  publish -> committed forecast latency, ms: Mamba p50 %.0f p99 %.0f; pass-through p50 %.0f p99 %.0f%n",
+                lm[0], lm[1], lp[0], lp[1]);
+        int symbols = quick ? 2_000 : 10_000;
+        double[] restore = restore(symbols);
+        out.printf(Locale.ROOT, "  restore of %,d symbols' state (%,d MB of changelog) into a fresh instance: %.1f s of restoring, "
+                + "%.1f s from start to running%n", symbols, (long) symbols * stateBytes / (1024 * 1024), restore[0], restore[1]);
+        double[] replay = replay(quick ? 6_000 : 30_000);
+        out.printf(Locale.ROOT, "  a fresh instance replaying %,.0f ticks of 100 symbols since their last snapshot: %.1f s from start to "
+                + "running (%,.0f ticks/s replayed)%n", replay[0], replay[1], replay[0] / replay[2]);
+        return null;
     }
 
     /**
@@ -323,6 +415,8 @@ public final class StreamBenchmark {
         s.snapshotIntervalMs = snapshotIntervalMs;
         s.kafkaSettings = kafkaSettings;
         s.threads = streamThreads;
+        s.processingGuarantee = processingGuarantee;
+        s.commitIntervalMs = commitIntervalMs;
         // Static membership, so closing one run's instance really leaves its group (see Settings.instanceId).
         s.instanceId = name + "-instance";
         broker.createTopics(3, s.topics.ticks(), s.topics.forecasts(), s.topics.deadLetters());
@@ -382,9 +476,25 @@ public final class StreamBenchmark {
 
     /** Publishes one tick every 2 ms while the application runs and measures send time to committed forecast. */
     private double[] latency(boolean passThrough) throws Exception {
+        return percentiles(latencySamples(passThrough, quick ? 1_000 : 3_000));
+    }
+
+    /** {p50, p99} of sorted samples; NaN when there are none. */
+    private static double[] percentiles(long[] sorted) {
+        if (sorted.length == 0) {
+            return new double[] {Double.NaN, Double.NaN};
+        }
+        return new double[] {sorted[sorted.length / 2], sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]};
+    }
+
+    /**
+     * Publishes {@code count} ticks of one symbol, one every 2 ms, while the application runs; returns the sorted
+     * send-to-forecast latencies in ms, the first third (at most 500) left out.
+     */
+    private long[] latencySamples(boolean passThrough, int count) throws Exception {
         String name = "lat" + (run++) + (passThrough ? "-pass" : "-mamba");
         ForecastStreamApp.Settings s = settings(name, passThrough);
-        List<Tick> ticks = ticks(1, quick ? 1_000 : 3_000);
+        List<Tick> ticks = ticks(1, count);
         List<Long> latencies = new ArrayList<>();
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.start();
@@ -429,15 +539,10 @@ public final class StreamBenchmark {
             }
             reader.join();
         }
-        long[] sorted;
         synchronized (latencies) {
             // Skip the first second: consumer group joins and JIT warm-up are not steady-state latency.
-            sorted = latencies.stream().skip(Math.min(latencies.size() / 3, 500)).mapToLong(Long::longValue).sorted().toArray();
+            return latencies.stream().skip(Math.min(latencies.size() / 3, 500)).mapToLong(Long::longValue).sorted().toArray();
         }
-        if (sorted.length == 0) {
-            return new double[] {Double.NaN, Double.NaN};
-        }
-        return new double[] {sorted[sorted.length / 2], sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))]};
     }
 
     /**

@@ -488,6 +488,81 @@ class StreamOnRealBrokerTest {
         }
     }
 
+    /**
+     * At-least-once, the setting for a signal that must be fast: killed with SIGKILL before its first commit (the
+     * interval is 60 s, so the kill always lands before it), the restarted stream reads every tick again and sends
+     * again every forecast the first one had sent, each with the same values, and the sink, whose insert skips a key
+     * it already holds, stores each once.
+     */
+    @Test
+    @Timeout(value = 300, unit = TimeUnit.SECONDS)
+    void atLeastOnceKilledWithSigkillRepeatsForecastsAndTheSinkStoresEachOnce() throws Exception {
+        StreamTopics t = topics("alos-crash");
+        String[] atLeastOnce = {"--processing-guarantee", "at_least_once", "--commit-interval-ms", "60000", "--instance-id", "alos-crash"};
+        try (org.mambats.ingest.db.EmbeddedPostgresServer pg = org.mambats.ingest.db.EmbeddedPostgresServer.start(dir.resolve("pg-alos-crash"),
+                java.util.Map.of("fsync", "off"));
+             org.mambats.ingest.db.Database db = org.mambats.ingest.db.Database.open(pg.jdbcUrl(), null, 2)) {
+            org.mambats.ingest.sink.ForecastSink sink = new org.mambats.ingest.sink.ForecastSink(
+                    new org.mambats.ingest.sink.ForecastSink.Config(broker.bootstrapServers(), t.forecasts(), null, "alos-crash-sink", 500, 50, 1000),
+                    db.dataSource());
+            Thread sinkThread = new Thread(sink, "sink-through-alos-crash");
+            sinkThread.start();
+            Process first = startChild(t, "alos-crash-1", "alos-crash-app", atLeastOnce);
+            Process second = null;
+            try {
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                awaitRunning(dir.resolve("alos-crash-1.log"), deadline);
+                AtomicInteger sent = new AtomicInteger();
+                CountDownLatch killed = new CountDownLatch(1); // holds the last 600 ticks back until the kill
+                Thread pub = publisher(t.ticks(), 300, sent, java.util.Map.of(1500, killed));
+                int sentBeforeKill;
+                try (ForecastCounter counter = new ForecastCounter(t.forecasts())) {
+                    while (counter.count() < expected.size() / 10 && System.nanoTime() < deadline) {
+                        Thread.sleep(20);
+                    }
+                    first.destroyForcibly().waitFor();
+                    Thread.sleep(200);
+                    sentBeforeKill = counter.count();
+                }
+                killed.countDown();
+                assertTrue(sentBeforeKill > 0, "the first stream sent forecasts before it was killed");
+                second = startChild(t, "alos-crash-2", "alos-crash-app", atLeastOnce);
+                pub.join();
+                List<Forecast> got = readForecasts(t.forecasts(), expected.size() + sentBeforeKill, Duration.ofSeconds(120), Duration.ofSeconds(3));
+                Map<String, Integer> copies = new HashMap<>();
+                for (Forecast f : got) {
+                    String key = f.symbol() + "," + f.seq() + "," + f.horizon();
+                    copies.merge(key, 1, Integer::sum);
+                    float[] q = expected.get(key);
+                    assertNotNull(q, "unexpected forecast " + f);
+                    assertArrayEquals(q, f.logReturns(), 0f, "values of " + key + " (a repeated forecast must repeat the values)");
+                }
+                List<String> missing = expected.keySet().stream().filter(k -> !copies.containsKey(k)).limit(5).toList();
+                assertTrue(missing.isEmpty(), "forecasts missing (of " + expected.size() + "): " + missing);
+                long repeated = copies.values().stream().filter(c -> c > 1).count();
+                assertTrue(repeated >= sentBeforeKill, "every forecast sent before the kill was sent again: " + repeated + " repeated, "
+                        + sentBeforeKill + " sent before the kill");
+                long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (storedForecasts(db) < expected.size() && System.nanoTime() < waitUntil) {
+                    Thread.sleep(100);
+                }
+                Thread.sleep(1_500); // a late duplicate would land now
+                assertStoredExactlyTheUninterruptedRun(db);
+                assertTrue(sink.failure() == null, "the sink: " + sink.failure());
+                System.out.printf("at-least-once kill: %d forecasts in the topic for %d expected (%d repeated), each stored once%n",
+                        got.size(), expected.size(), repeated);
+            } finally {
+                first.destroyForcibly();
+                if (second != null) {
+                    second.destroy();
+                    second.waitFor(30, TimeUnit.SECONDS);
+                }
+                sink.stop();
+                sink.awaitTermination(Duration.ofSeconds(30));
+            }
+        }
+    }
+
     @Test
     void restartedWithANewCheckpointTheStreamForecastsAsTheNewModelWouldHaveAllAlong() throws Exception {
         StreamTopics t = topics("new-model");

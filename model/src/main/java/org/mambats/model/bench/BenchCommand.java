@@ -42,7 +42,8 @@ public class BenchCommand implements Callable<Integer> {
     @Option(names = "--suites", split = ",",
             description = "Which measurements to run, comma-separated (default: every suite but the ones marked 'not in the "
                     + "default'): step (JMH, recurrent step), training (throughput), and the suites the other modules add: "
-                    + "replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), sink (rows/s "
+                    + "replay (backtest harness), stream (real broker: throughput, latency, changelog, restore), latency (throughput "
+                    + "and p50/p99 for each processing guarantee and commit interval; not in the default), sink (rows/s "
                     + "into PostgreSQL next to COPY), service (100 and 1,000 dashboard clients; not in the default). An unknown "
                     + "name lists the suites found.")
     List<String> suites;
