@@ -156,10 +156,8 @@ final class WalkForward {
                 trained.put(key(w, null), units.submit("train " + tag, () -> train(slices, foldDir(w), tag, trainThreads)));
             }
         }
-        units.awaitAll("training");
-        double trainSeconds = trained.values().stream().mapToDouble(r -> r.get().seconds()).sum();
-
-        // 2. Evaluate: each fold of each symbol, replay and baselines.
+        // 2. Evaluate: each fold of each symbol, replay and baselines, queued as soon as its fold's model exists (so an
+        // evaluation of fold 1 runs while fold 3 still trains, instead of a core waiting for the last training).
         Map<String, Units.Result<Evaluated>> evaluated = new LinkedHashMap<>();
         for (int s = 0; s < universe.size(); s++) {
             SymbolRun run = runs.get(s);
@@ -167,13 +165,14 @@ final class WalkForward {
                 continue;
             }
             for (FoldPlan.Fold f : folds.get(s)) {
-                Trained tr = trained.get(key(windowOf(windows, f), perSymbol ? run.data.symbol : null)).get();
+                Units.Result<Trained> model = trained.get(key(windowOf(windows, f), perSymbol ? run.data.symbol : null));
                 String tag = "fold " + f.number() + "/" + windows.size() + (universe.size() == 1 ? "" : " " + run.data.symbol);
-                evaluated.put(key(windowOf(windows, f), run.data.symbol), units.submit("evaluate " + tag, () -> evaluate(run, f, tr, tag)));
+                evaluated.put(key(windowOf(windows, f), run.data.symbol), units.after(model, "evaluate " + tag, tr -> evaluate(run, f, tr, tag)));
             }
         }
-        units.awaitAll("evaluation");
+        units.awaitAll();
         units.close();
+        double trainSeconds = trained.values().stream().mapToDouble(r -> r.get().seconds()).sum();
 
         // 3. Put each symbol's figures in fold order and make its result.
         List<BacktestResult> results = new ArrayList<>();
