@@ -15,7 +15,7 @@ import picocli.CommandLine;
 
 /** The launcher's commands as a user types them. */
 class MambaTsCommandLineTest {
-    static final Path FIXTURE = Path.of("..", "model", "src", "test", "resources", "fixtures", "mamba_small");
+    static final Path FIXTURE = Path.of("..", "model", "inference", "src", "test", "resources", "fixtures", "mamba_small");
 
     @TempDir
     Path tmp;

@@ -41,7 +41,8 @@ public class StreamCommand implements Callable<Integer> {
     @Mixin
     TopicOptions topics = new TopicOptions();
     @Option(names = "--processing-guarantee", defaultValue = "exactly_once_v2",
-            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}).")
+            description = "exactly_once_v2 or at_least_once (default ${DEFAULT-VALUE}). Exactly-once forecasts appear at "
+                    + "each commit; at-least-once ones as soon as they are sent, and a crash repeats some (same values).")
     String guarantee;
     @Option(names = "--state-dir", defaultValue = "work/streams", description = "Local state directory (default ${DEFAULT-VALUE}).")
     Path stateDir;
