@@ -70,9 +70,9 @@ class MambaTsCommandLineTest {
 
     @Test
     void benchFindsEveryModulesSuitesOnTheClassPath() {
-        // The model module knows none of the others: replay, stream, sink and service come from META-INF/services.
+        // The model module knows none of the others: replay, stream, latency, sink and service come from META-INF/services.
         StringWriter err = new StringWriter();
         assertEquals(2, run(new StringWriter(), err, "bench", "--suites", "nope"));
-        assertTrue(err.toString().contains("unknown suite 'nope'; known: step, training, replay, stream, sink, service"), err.toString());
+        assertTrue(err.toString().contains("unknown suite 'nope'; known: step, training, replay, stream, latency, sink, service"), err.toString());
     }
 }
