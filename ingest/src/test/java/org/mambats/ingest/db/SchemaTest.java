@@ -1,6 +1,7 @@
 package org.mambats.ingest.db;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -91,11 +92,11 @@ class SchemaTest {
             for (String v : List.of("candles_1m", "candles_1h", "forecast_errors", "forecast_error_summary")) {
                 assertEquals(1, count(c, "SELECT count(*) FROM information_schema.views WHERE table_name = '" + v + "'"), v);
             }
-            assertEquals(8, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
+            assertEquals(9, count(c, "SELECT count(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL"));
         }
         Migrations.Result again = db.migrate();
         assertEquals(0, again.applied());
-        assertEquals("8", again.schemaVersion());
+        assertEquals("9", again.schemaVersion());
         try (Connection c = db.dataSource().getConnection(); Statement s = c.createStatement()) {
             s.execute("INSERT INTO models (name, version, config, provenance) VALUES ('mamba', 'v1', '{\"d_model\": 64}', "
                     + "'{\"seed\": 42}')");
@@ -177,6 +178,37 @@ class SchemaTest {
                 assertEquals((0.005 + 0.005 + 0.005) / 3, rs.getDouble(5), 1e-6);
                 assertFalse(rs.next());
             }
+        }
+    }
+
+    /** Every horizon the model accepts has errors: days, upper case, a space before the unit (V9). */
+    @Test
+    void forecastErrorsForEveryHorizonFormTheModelWrites() throws Exception {
+        long day = 86_400_000L;
+        // prices: 100 at t, 110 a second before t+1d, 121 a second after it.
+        List<Tick> ticks = List.of(
+                new Tick("DAY", T0, 100, 1, Double.NaN, Double.NaN, 0),
+                new Tick("DAY", T0 + day - 1_000, 110, 1, Double.NaN, Double.NaN, 1),
+                new Tick("DAY", T0 + day + 1_000, 121, 1, Double.NaN, Double.NaN, 2));
+        float[] levels = {0.1f, 0.5f, 0.9f};
+        float[] q = {-0.2f, 0f, 0.2f};
+        List<Forecast> fs = List.of(
+                new Forecast("DAY", T0, 100, 0, "1d", levels, q, "m", "v"),
+                new Forecast("DAY", T0, 100, 0, "2 Ticks", levels, q, "m", "v"),
+                new Forecast("DAY", T0, 100, 0, "60S", levels, q, "m", "v"),
+                new Forecast("DAY", T0 + day - 1_000, 110, 1, "1D", levels, q, "m", "v")); // not elapsed yet
+        Map<String, Double> expected = Map.of("1d", Math.log(1.1), "2 Ticks", Math.log(1.21), "60S", 0.0);
+        try (Connection c = db.dataSource().getConnection()) {
+            new BatchWriter().write(c, fs, ticks, null, Map.of());
+            Map<String, Double> got = new java.util.HashMap<>();
+            try (Statement s = c.createStatement();
+                 ResultSet rs = s.executeQuery("SELECT horizon, realised_log_return FROM forecast_errors WHERE symbol = 'DAY'")) {
+                while (rs.next()) {
+                    assertNull(got.put(rs.getString(1), rs.getDouble(2)), "one error per forecast: " + rs.getString(1));
+                }
+            }
+            assertEquals(expected.keySet(), got.keySet());
+            expected.forEach((h, v) -> assertEquals(v, got.get(h), 1e-9, h));
         }
     }
 
