@@ -35,7 +35,7 @@ class PackageCyclesTest {
     void theProductionPackagesFormNoCycle() throws IOException {
         Map<String, String> sources = new TreeMap<>(); // file -> text without comments
         Path root = Path.of("..").toAbsolutePath().normalize();
-        for (String module : List.of("model/inference", "model", "ingest", "ingest/bench", "backtest", "forecast-service")) {
+        for (String module : List.of("model/inference", "model", "ingest/broker", "ingest", "ingest/bench", "backtest", "forecast-service")) {
             try (Stream<Path> files = Files.walk(root.resolve(module).resolve("src/main/java"))) {
                 for (Path f : files.filter(p -> p.toString().endsWith(".java")).toList()) {
                     sources.put(f.toString(), COMMENTS.matcher(Files.readString(f)).replaceAll(""));
