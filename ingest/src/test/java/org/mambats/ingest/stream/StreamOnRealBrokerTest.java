@@ -563,6 +563,59 @@ class StreamOnRealBrokerTest {
         }
     }
 
+    /**
+     * A state directory that cannot be written (a full disk, a read-only mount): the stream refuses to start with an
+     * error that names the directory, nothing in the directory changes, and once it can be written again the stream
+     * carries on from the state in it: the forecasts of the whole run are the uninterrupted run's, bit for bit.
+     */
+    @Test
+    void anUnwritableStateDirectoryIsRefusedClearlyAndItsStateUsedOnceWritableAgain() throws Exception {
+        StreamTopics t = topics("unwritable");
+        ForecastStreamApp.Settings s = settings("unwritable-app", t, "unwritable-state");
+        s.instanceId = "unwritable"; // a clean close hands the partitions over at once
+        s.snapshotIntervalMs = 300;
+        AtomicInteger sent = new AtomicInteger();
+        CountDownLatch secondHalf = new CountDownLatch(1);
+        Thread pub = publisher(t.ticks(), 0, sent, java.util.Map.of(ticks.size() / 2, secondHalf));
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (app.counters().accepted.sum() < ticks.size() / 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(ticks.size() / 2, app.counters().accepted.sum(), "the first half was processed");
+            Thread.sleep(1_000); // a snapshot and a commit after the last tick
+        }
+        Map<Path, String> before = files(s.stateDir);
+        try (UnwritableDirectory unwritable = UnwritableDirectory.of(s.stateDir)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(unwritable != null, "this machine cannot make a directory unwritable for root");
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new ForecastStreamApp(model, s).close());
+            assertTrue(e.getMessage().contains(s.stateDir.toAbsolutePath().toString()) && e.getMessage().contains("is not writable"),
+                    e.getMessage());
+            assertEquals(before, files(s.stateDir), "nothing in the state directory changed");
+        }
+        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+            app.start();
+            secondHalf.countDown();
+            pub.join();
+            List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
+            assertExactlyTheUninterruptedRun(got);
+            assertEquals(ticks.size() - ticks.size() / 2, app.counters().accepted.sum(), "the restarted stream used the state it had");
+        }
+    }
+
+    /** Every file under {@code dir} with its size and modification time. */
+    private static Map<Path, String> files(Path dir) throws java.io.IOException {
+        Map<Path, String> out = new java.util.TreeMap<>();
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.filter(Files::isRegularFile).toList()) {
+                out.put(p, Files.size(p) + " bytes, modified " + Files.getLastModifiedTime(p));
+            }
+        }
+        return out;
+    }
+
     @Test
     void restartedWithANewCheckpointTheStreamForecastsAsTheNewModelWouldHaveAllAlong() throws Exception {
         StreamTopics t = topics("new-model");
