@@ -139,7 +139,9 @@ final class Units implements AutoCloseable {
                 try {
                     r.future.get();
                 } catch (ExecutionException e) {
+                    // Cancelling a CompletableFuture does not interrupt its worker: stop the pool for that.
                     all.forEach(p -> p.future.cancel(true));
+                    pool.shutdownNow();
                     Throwable c = e.getCause();
                     if (c instanceof IOException io) {
                         throw io;

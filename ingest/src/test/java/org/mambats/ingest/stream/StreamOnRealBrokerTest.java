@@ -190,6 +190,17 @@ class StreamOnRealBrokerTest {
 
     /** Every expected forecast exactly once, with predict's values bit for bit. */
     private static void assertExactlyTheUninterruptedRun(List<Forecast> got) {
+        Map<String, Integer> seen = assertEveryForecastOfTheUninterruptedRun(got);
+        List<String> twice = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).limit(5).toList();
+        assertTrue(twice.isEmpty(), "forecasts written twice: " + twice);
+        assertEquals(expected.size(), got.size());
+    }
+
+    /**
+     * Every expected forecast at least once, and every copy with predict's values bit for bit; returns the copies of
+     * each ("symbol,seq,horizon" -> count).
+     */
+    private static Map<String, Integer> assertEveryForecastOfTheUninterruptedRun(List<Forecast> got) {
         Map<String, Integer> seen = new HashMap<>();
         for (Forecast f : got) {
             String key = f.symbol() + "," + f.seq() + "," + f.horizon();
@@ -198,11 +209,9 @@ class StreamOnRealBrokerTest {
             assertNotNull(q, "unexpected forecast " + f);
             assertArrayEquals(q, f.logReturns(), 0f, "values of " + key);
         }
-        List<String> twice = seen.entrySet().stream().filter(e -> e.getValue() > 1).map(Map.Entry::getKey).limit(5).toList();
-        assertTrue(twice.isEmpty(), "forecasts written twice: " + twice);
         List<String> missing = expected.keySet().stream().filter(k -> !seen.containsKey(k)).limit(5).toList();
         assertTrue(missing.isEmpty(), "forecasts missing (of " + expected.size() + "): " + missing);
-        assertEquals(expected.size(), got.size());
+        return seen;
     }
 
     private static ForecastStreamApp.Settings settings(String appId, StreamTopics t, String stateDir) {
@@ -529,16 +538,8 @@ class StreamOnRealBrokerTest {
                 second = startChild(t, "alos-crash-2", "alos-crash-app", atLeastOnce);
                 pub.join();
                 List<Forecast> got = readForecasts(t.forecasts(), expected.size() + sentBeforeKill, Duration.ofSeconds(120), Duration.ofSeconds(3));
-                Map<String, Integer> copies = new HashMap<>();
-                for (Forecast f : got) {
-                    String key = f.symbol() + "," + f.seq() + "," + f.horizon();
-                    copies.merge(key, 1, Integer::sum);
-                    float[] q = expected.get(key);
-                    assertNotNull(q, "unexpected forecast " + f);
-                    assertArrayEquals(q, f.logReturns(), 0f, "values of " + key + " (a repeated forecast must repeat the values)");
-                }
-                List<String> missing = expected.keySet().stream().filter(k -> !copies.containsKey(k)).limit(5).toList();
-                assertTrue(missing.isEmpty(), "forecasts missing (of " + expected.size() + "): " + missing);
+                // A repeated forecast must repeat the values: every copy is checked against predict's.
+                Map<String, Integer> copies = assertEveryForecastOfTheUninterruptedRun(got);
                 long repeated = copies.values().stream().filter(c -> c > 1).count();
                 assertTrue(repeated >= sentBeforeKill, "every forecast sent before the kill was sent again: " + repeated + " repeated, "
                         + sentBeforeKill + " sent before the kill");

@@ -4,7 +4,7 @@ import org.mambats.model.bench.BenchCommand;
 
 /**
  * The latency choices' suite of {@code ./mamba-ts bench} ({@code --suites latency}): throughput and tail latency for
- * each processing guarantee and commit interval. Not in the default run: it takes about ten minutes.
+ * each processing guarantee and commit interval. Not in the default run: it took about seven minutes here.
  */
 public final class GuaranteeBenchSection extends BenchCommand.Section {
     public GuaranteeBenchSection() {

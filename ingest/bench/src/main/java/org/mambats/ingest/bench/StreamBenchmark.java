@@ -21,6 +21,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.processor.StateRestoreListener;
 import org.mambats.ingest.broker.KafkaBroker;
 import org.mambats.ingest.stream.ForecastStreamApp;
@@ -66,7 +67,7 @@ public final class StreamBenchmark {
     /** Stream threads of the next application the bench starts. */
     private int streamThreads = 1;
     /** Processing guarantee of the next application the bench starts. */
-    private String processingGuarantee = org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2;
+    private String processingGuarantee = StreamsConfig.EXACTLY_ONCE_V2;
     /** Commit interval of the next application the bench starts. */
     private long commitIntervalMs = new ForecastStreamApp.Settings().commitIntervalMs;
 
@@ -117,7 +118,7 @@ public final class StreamBenchmark {
         int n = quick ? 6_000 : GUARANTEE_TICKS;
         int latencyTicks = quick ? 1_000 : GUARANTEE_LATENCY_TICKS;
         int rounds = quick ? 1 : GUARANTEE_ROUNDS;
-        List<String> guarantees = List.of(org.apache.kafka.streams.StreamsConfig.EXACTLY_ONCE_V2, org.apache.kafka.streams.StreamsConfig.AT_LEAST_ONCE);
+        List<String> guarantees = List.of(StreamsConfig.EXACTLY_ONCE_V2, StreamsConfig.AT_LEAST_ONCE);
         for (String g : guarantees) {
             withGuarantee(g, 100, () -> throughput(false, 100, quick ? 6_000 : WARM_UP_TICKS));
         }
