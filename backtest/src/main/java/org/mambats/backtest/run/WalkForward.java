@@ -170,8 +170,11 @@ final class WalkForward {
                 evaluated.put(key(windowOf(windows, f), run.data.symbol), units.after(model, "evaluate " + tag, tr -> evaluate(run, f, tr, tag)));
             }
         }
-        units.awaitAll();
-        units.close();
+        try {
+            units.awaitAll();
+        } finally {
+            units.close(); // also when a unit failed: the others stop with it
+        }
         double trainSeconds = trained.values().stream().mapToDouble(r -> r.get().seconds()).sum();
 
         // 3. Put each symbol's figures in fold order and make its result.
