@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.mambats.ingest.disk.WritableDirectory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,6 +69,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             return;
         }
         Path data = root.resolve("data");
+        WritableDirectory.require(root, "the embedded PostgreSQL's directory");
+        if (Files.isDirectory(data)) {
+            WritableDirectory.require(data, "the embedded PostgreSQL's data directory");
+        }
         boolean existing = Files.exists(data.resolve("PG_VERSION"));
         if (existing && Files.exists(data.resolve("postmaster.pid")) && listening(port)) {
             // The JVM that started it was killed hard (SIGKILL): its PostgreSQL lives on, on our data and port. Use it.

@@ -1,9 +1,6 @@
 package org.mambats.ingest.stream;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +17,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.mambats.ingest.disk.WritableDirectory;
 import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.model.forecast.ForecastModel;
 
@@ -91,33 +89,13 @@ public final class ForecastStreamApp implements AutoCloseable {
     private final OperatorCounters counters = new OperatorCounters();
 
     public ForecastStreamApp(ForecastModel model, Settings s) {
-        requireWritable(s.stateDir);
+        WritableDirectory.require(s.stateDir, "the stream's state directory");
         if (!s.passThrough && s.warmUpTicks > 0) {
             model.warmUp(s.warmUpTicks);
         }
         this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
                 : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)),
                 streamsProperties(s));
-    }
-
-    /**
-     * Refuses a state directory the stream could not write, before anything is started or opened in it. Kafka
-     * Streams would otherwise fail later with a message about locks or other instances, or a task would die at its
-     * first flush; here the user reads what is wrong, and nothing in the directory is touched: the state in it is
-     * used as it is once the directory can be written again (a full disk freed, a read-only mount remounted).
-     */
-    static void requireWritable(Path stateDir) {
-        Path dir = stateDir.toAbsolutePath();
-        Path probe = dir.resolve(".mamba-ts-write-check");
-        try {
-            Files.createDirectories(dir);
-            Files.write(probe, new byte[] {1}, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.SYNC);
-            Files.delete(probe);
-        } catch (IOException | SecurityException e) {
-            throw new IllegalStateException("the stream's state directory " + dir + " is not writable (" + e + "): make room on its disk "
-                    + "or fix its permissions, then start again; the state already in it is kept and used", e);
-        }
     }
 
     /** The Kafka Streams configuration: {@link #TUNING}, then the user's Kafka settings, then the settings' own fields. */

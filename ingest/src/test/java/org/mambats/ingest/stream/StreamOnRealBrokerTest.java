@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.ingest.broker.KafkaBroker;
+import org.mambats.ingest.disk.UnwritableDirectory;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.forecast.Forecast;
 import org.mambats.model.forecast.ForecastModel;

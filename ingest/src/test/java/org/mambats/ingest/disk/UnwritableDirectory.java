@@ -1,4 +1,4 @@
-package org.mambats.ingest.stream;
+package org.mambats.ingest.disk;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,7 +13,7 @@ import java.util.stream.Stream;
  * as another user, the directories' write permission is taken away. Either way the result is checked by trying to
  * create a file; {@link #of} returns null when neither works here.
  */
-final class UnwritableDirectory implements AutoCloseable {
+public final class UnwritableDirectory implements AutoCloseable {
     private final Path dir;
     private final boolean immutable;
 
@@ -22,7 +22,7 @@ final class UnwritableDirectory implements AutoCloseable {
         this.immutable = immutable;
     }
 
-    static UnwritableDirectory of(Path dir) throws IOException, InterruptedException {
+    public static UnwritableDirectory of(Path dir) throws IOException, InterruptedException {
         if (chattr("+i", dir)) {
             UnwritableDirectory u = new UnwritableDirectory(dir, true);
             if (!canWrite(dir)) {
@@ -39,7 +39,7 @@ final class UnwritableDirectory implements AutoCloseable {
         return null;
     }
 
-    static boolean canWrite(Path dir) {
+    public static boolean canWrite(Path dir) {
         try {
             Files.delete(Files.createTempFile(dir, "probe", ""));
             return true;
