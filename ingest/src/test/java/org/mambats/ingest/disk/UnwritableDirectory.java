@@ -29,6 +29,8 @@ public final class UnwritableDirectory implements AutoCloseable {
                 return u;
             }
             u.close();
+        } else {
+            chattr("-i", dir); // a partial success (some files refused) must not outlive the test
         }
         setDirectoryPermissions(dir, "r-xr-xr-x");
         UnwritableDirectory u = new UnwritableDirectory(dir, false);
