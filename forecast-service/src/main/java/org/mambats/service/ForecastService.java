@@ -1,10 +1,10 @@
 package org.mambats.service;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.TrainingProvenance;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,10 +133,9 @@ public final class ForecastService implements AutoCloseable {
      * baseline on validation, or is it that baseline) next to its version in /api/models and the dashboard.
      */
     public ForecastService describe(ForecastModel model) {
-        JsonNode p = model.config().path(ForecastModel.CONFIG_KEY).path("provenance");
-        String verdict = p.hasNonNull("verdict") ? p.get("verdict").asText()
-                : "no verdict recorded (trained before checkpoints kept one)";
-        return describe(model.version(), verdict, p.path("data_from").asText(null), p.path("data_to").asText(null));
+        TrainingProvenance p = model.provenance();
+        return describe(model.version(), p.verdictInWords(), p.hasRange() ? p.dataFrom().toString() : null,
+                p.hasRange() ? p.dataTo().toString() : null);
     }
 
     /** The same for a version known only by what its checkpoint said; the training range may be null. */

@@ -10,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,6 +23,7 @@ import org.mambats.model.forecast.ForecastCsvWriter;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.TrainingProvenance;
 import org.mambats.model.train.DataDefaults;
 
 /**
@@ -171,7 +171,9 @@ public final class Backtest {
         int n = s.length, fitStart = 0, evalStart;
         String evalRule;
         JsonNode prov = st.provenance;
-        Long dataFrom = instant(prov.path("data_from")), dataTo = instant(prov.path("data_to"));
+        TrainingProvenance trained = TrainingProvenance.of(prov);
+        Long dataFrom = trained.dataFrom() == null ? null : trained.dataFrom().toEpochMilli();
+        Long dataTo = trained.dataTo() == null ? null : trained.dataTo().toEpochMilli();
         if (cfg.evalFromMillis != null) {
             if (cfg.evalFromMillis <= s.times[0] || cfg.evalFromMillis > s.times[n - 1]) {
                 throw new IllegalArgumentException("the evaluation start " + Instant.ofEpochMilli(cfg.evalFromMillis) + " is not inside the data, "
@@ -267,17 +269,6 @@ public final class Backtest {
         }
         throw new IllegalArgumentException("the quantile levels " + Arrays.toString(quantiles)
                 + " lack 0.5: the median forecast is what MAE, RMSE, direction and the trading rule score");
-    }
-
-    private static Long instant(JsonNode n) {
-        if (n == null || !n.isTextual()) {
-            return null;
-        }
-        try {
-            return Instant.parse(n.asText()).toEpochMilli();
-        } catch (DateTimeParseException e) {
-            return null;
-        }
     }
 
     static String iso(long millis) {

@@ -88,8 +88,7 @@ public class ServeCommand implements Callable<Integer> {
                 for (Path dir : checkpoints) {
                     ForecastModel model = ForecastModel.load(dir);
                     service.describe(model);
-                    System.out.println("model " + model.version() + " (" + dir + "): " + model.config().path(ForecastModel.CONFIG_KEY)
-                            .path("provenance").path("verdict").asText("no verdict recorded"));
+                    System.out.println("model " + model.version() + " (" + dir + "): " + model.provenance().verdictInWords());
                 }
                 String shown = host.equals("0.0.0.0") ? "127.0.0.1" : host;
                 System.out.println("serving the dashboard at http://" + shown + ":" + service.port() + "/ (API: /openapi.json; "

@@ -15,6 +15,7 @@ import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
+import org.mambats.model.forecast.TrainingProvenance;
 import org.mambats.model.mamba.MambaConfig;
 
 /**
@@ -193,8 +194,8 @@ public final class TrainingRecipe implements Cloneable {
             settings.outOfOrderGraceMillis = graceMillis;
             ObjectNode p = provenance.deepCopy();
             p.put("created_at", Instant.now().toString());
-            p.put("data_from", Instant.ofEpochMilli(set.firstTimeMillis).toString());
-            p.put("data_to", Instant.ofEpochMilli(set.lastTimeMillis).toString());
+            p.put(TrainingProvenance.DATA_FROM, Instant.ofEpochMilli(set.firstTimeMillis).toString());
+            p.put(TrainingProvenance.DATA_TO, Instant.ofEpochMilli(set.lastTimeMillis).toString());
             p.put("validation_from", Instant.ofEpochMilli(set.splitTimeMillis).toString());
             p.put("train_ticks", set.trainTicks).put("validation_ticks", set.validationTicks);
             com.fasterxml.jackson.databind.node.ArrayNode perSymbol = p.putArray("symbol_data");
@@ -212,7 +213,7 @@ public final class TrainingRecipe implements Cloneable {
             if (guard != null) {
                 p.put("guard", guard.words());
             }
-            p.put("verdict", verdict(validated, keptBaseline, loss, noSkill));
+            p.put(TrainingProvenance.VERDICT, verdict(validated, keptBaseline, loss, noSkill));
             p.put("training_seconds", seconds);
             p.put("java", System.getProperty("java.version"));
             settings.provenance = p;

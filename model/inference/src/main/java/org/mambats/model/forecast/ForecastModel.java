@@ -52,6 +52,7 @@ public final class ForecastModel {
     private final double volatilityReferenceBps;
     private final InputScale inputScale;
     private final QuantileCalibrator calibrator;
+    private final TrainingProvenance provenance;
     final MambaKernel kernel;
     /** The input projection column by column, for {@link VectorKernels#matVecColumns}. */
     final float[] inputWeightT;
@@ -74,6 +75,7 @@ public final class ForecastModel {
         this.outOfOrderGraceMillis = settings.outOfOrderGraceMillis;
         this.volatilityReferenceBps = settings.volatilityReferenceBps;
         this.inputScale = settings.inputScale;
+        this.provenance = TrainingProvenance.of(settings.provenance);
         this.calibrator = new QuantileCalibrator(horizons, quantiles, settings.calibrationRate,
                 settings.volatilityMixRate, settings.calibrationSlots);
         if (weights.nFeatures() != TickFeatures.COUNT || normalizer.width() != TickFeatures.COUNT) {
@@ -277,6 +279,11 @@ public final class ForecastModel {
 
     public ObjectNode config() {
         return config;
+    }
+
+    /** What the checkpoint says of its training that code reads: the data's range and the verdict. */
+    public TrainingProvenance provenance() {
+        return provenance;
     }
 
     public String name() {
