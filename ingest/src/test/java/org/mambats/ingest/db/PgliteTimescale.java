@@ -10,7 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * PostgreSQL 17 with TimescaleDB compiled to WebAssembly (an npm package, see DESIGN.md section 6), served over the
+ * PostgreSQL 17 with TimescaleDB compiled to WebAssembly (an npm package; docs/ARCHITECTURE.md, "Facts the code
+ * relies on"), served over the
  * wire protocol by node on a loopback port: the real Timescale path for tests on machines where the extension
  * cannot be installed. Shared by the ingest tests and (as a test jar) the service's.
  */

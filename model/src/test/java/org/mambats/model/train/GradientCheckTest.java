@@ -18,7 +18,7 @@ import org.mambats.model.mamba.MambaConfig;
 /**
  * The engine's hand-derived backward against central finite differences, for every element of every parameter
  * tensor (backbone blocks, norm_f, input projection, head). The differences are taken of the double-precision
- * {@link ReferenceForecaster}, written independently from DESIGN.md, so they are accurate to about 1e-9 and check the
+ * {@link ReferenceForecaster}, written independently from the block's definition (docs/ARCHITECTURE.md), so they are accurate to about 1e-9 and check the
  * float32 engine against the model's definition rather than against itself. The engine's forward (quantiles and
  * final states) is checked against the same reference first.
  */

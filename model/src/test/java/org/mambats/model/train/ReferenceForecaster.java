@@ -8,7 +8,8 @@ import org.mambats.model.mamba.MambaConfig;
 
 /**
  * A deliberately plain double-precision implementation of the forecaster and its loss, written straight from
- * DESIGN.md section 1, one tick at a time (the recurrent form). It shares no code with {@link ForecasterEngine}:
+ * the Mamba block as docs/ARCHITECTURE.md ("Facts the code relies on") states it, one tick at a time (the
+ * recurrent form). It shares no code with {@link ForecasterEngine}:
  * tests use it as the definition of the model, check the engine's forward against it, and take finite differences
  * of its loss (in double, so the differences are accurate to about 1e-9) to check the engine's backward.
  */

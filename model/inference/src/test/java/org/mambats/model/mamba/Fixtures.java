@@ -3,7 +3,7 @@ package org.mambats.model.mamba;
 import java.net.URISyntaxException;
 import java.nio.file.Path;
 
-/** Paths of the reference fixture copied from ../shared/fixtures (see DESIGN.md section 3). */
+/** Paths of the reference fixture (what it is and where it came from: docs/ARCHITECTURE.md, "Facts the code relies on"). */
 public final class Fixtures {
     private Fixtures() {
     }
