@@ -171,7 +171,7 @@ public final class Backtest {
         int n = s.length, fitStart = 0, evalStart;
         String evalRule;
         JsonNode prov = st.provenance;
-        TrainingProvenance trained = TrainingProvenance.of(prov);
+        TrainingProvenance trained = model.provenance();
         Long dataFrom = trained.dataFrom() == null ? null : trained.dataFrom().toEpochMilli();
         Long dataTo = trained.dataTo() == null ? null : trained.dataTo().toEpochMilli();
         if (cfg.evalFromMillis != null) {
