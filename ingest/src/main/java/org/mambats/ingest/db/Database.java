@@ -81,18 +81,25 @@ public final class Database implements AutoCloseable {
     }
 
     /**
-     * Whether {@code e} says the database could not be reached or went away (connection failure, shutdown), which
-     * waiting may cure, as opposed to a statement the database refuses.
+     * Whether {@code e} says the database cannot take anything now, whatever is in the rows, which waiting (or an
+     * operator) may cure: it could not be reached or went away (SQLSTATE class 08, 57P), it ran out of a resource
+     * (53: disk full, out of memory, too many connections), or it failed on its own files (58) or inside (XX). Only
+     * other errors say something about the statement or its rows; a writer that took a full disk for bad rows
+     * would skip good ones.
      */
-    public static boolean connectionProblem(Throwable e) {
+    public static boolean unavailable(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.sql.SQLTransientException || t instanceof java.net.ConnectException
-                    || (t instanceof SQLException sql && sql.getSQLState() != null
-                    && (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P")))) {
+                    || (t instanceof SQLException sql && sql.getSQLState() != null && unavailableState(sql.getSQLState()))) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static boolean unavailableState(String state) {
+        return state.startsWith("08") || state.startsWith("57P") || state.startsWith("53") || state.startsWith("58")
+                || state.startsWith("XX");
     }
 
     /** The URL with any password replaced by ***, for messages and logs (compose passes the password in the URL). */

@@ -78,7 +78,7 @@ public final class BatchWriter {
             }
             return null;
         } catch (SQLException e) {
-            if (org.mambats.ingest.db.Database.connectionProblem(e)) {
+            if (org.mambats.ingest.db.Database.unavailable(e)) {
                 throw e;
             }
             return e.getMessage();

@@ -304,7 +304,7 @@ public final class ForecastSink implements Runnable {
                 try {
                     return writer.write(c, forecasts, ticks, config.group(), pending);
                 } catch (SQLException | RuntimeException e) {
-                    if (Database.connectionProblem(e) || batchSearched || !skipRefusedRows(c, firstLine(e))) {
+                    if (Database.unavailable(e) || batchSearched || !skipRefusedRows(c, firstLine(e))) {
                         throw e;
                     }
                     return writer.write(c, forecasts, ticks, config.group(), pending);
@@ -380,7 +380,7 @@ public final class ForecastSink implements Runnable {
                     outageStart = System.nanoTime();
                 }
                 LOG.warn("{}, could not {} (attempt {}): {}; holding the records, nothing is committed, retrying in {} ms",
-                        Database.connectionProblem(e) ? "database unavailable" : "database error", what, attempt, firstLine(e), backoff);
+                        Database.unavailable(e) ? "database unavailable" : "database error", what, attempt, firstLine(e), backoff);
                 sleep(backoff);
                 if (stopping) {
                     throw new StoppedException();

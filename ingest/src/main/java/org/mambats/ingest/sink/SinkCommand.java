@@ -103,7 +103,7 @@ public class SinkCommand implements Callable<Integer> {
                 db.migrate();
                 return;
             } catch (SQLException | RuntimeException e) {
-                if (!Database.connectionProblem(e)) {
+                if (!Database.unavailable(e)) {
                     throw e; // e.g. a migration that does not validate: retrying will not help
                 }
                 LOG.warn("database not ready for migrations (attempt {}): {}; retrying in {} ms", attempt, e.getMessage(), backoff);

@@ -34,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mambats.ingest.broker.KafkaBroker;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.EmbeddedPostgresServer;
+import org.mambats.ingest.disk.SmallFileSystem;
 import org.mambats.model.forecast.Forecast;
 
 /**
@@ -129,6 +130,56 @@ class SinkOnRealBrokerTest {
                 assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
             }
             assertNull(sink.failure());
+        }
+    }
+
+    /**
+     * The database's disk fills up mid-run: PostgreSQL refuses the writes, and the sink must hold its records and
+     * retry, as in an outage, rather than take the refusals for bad rows and skip them (which would lose every
+     * forecast of the batch). Once there is room again, every forecast is stored exactly once.
+     */
+    @Test
+    void aFullDiskHoldsTheSinkUntilThereIsRoomAndLosesNothing() throws Exception {
+        String topic = "fc-full";
+        broker.createTopics(2, topic);
+        int n = 16_000;
+        List<Forecast> expected = SinkBenchmark.forecasts(n, 13);
+        try (SmallFileSystem disk = SmallFileSystem.mount(dir.resolve("pg-full"), 160)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(disk != null, "this machine cannot mount a small file system");
+            try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(disk.dir(), Map.of("fsync", "off"));
+                 Database db = Database.open(pg.jdbcUrl(), null, 2)) {
+                ForecastSink sink = new ForecastSink(new ForecastSink.Config(broker.bootstrapServers(), topic, null, "full-sink",
+                        500, 50, 500), db.dataSource());
+                Thread t = new Thread(sink, "sink-under-test");
+                t.start();
+                Thread producer = produce(topic, expected, 400, 100, 0);
+                try {
+                    waitForRows(db, n / 5, 60_000);
+                    disk.fillLeaving(256 * 1024);
+                    long deadline = System.currentTimeMillis() + 60_000;
+                    while (sink.retries() == 0 && System.currentTimeMillis() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    assertTrue(sink.retries() > 0, "the sink never met the full disk");
+                    Thread.sleep(3_000);
+                    long whileFull = sink.written();
+                    assertTrue(t.isAlive(), "the sink died on the full disk");
+                    assertEquals(0, sink.malformed(), "rows skipped as malformed because the disk was full");
+                    assertTrue(whileFull < n, "the disk filled too late to matter: " + whileFull);
+                    disk.makeRoom();
+                    producer.join(60_000);
+                    waitForRows(db, n, 90_000);
+                    Thread.sleep(1_000);
+                    assertStoredExactly(db, expected);
+                    assertEquals(0, sink.malformed());
+                    assertNull(sink.failure());
+                    System.out.printf("full disk: %d rows when it filled, %d retries, then %d rows exactly once%n",
+                            whileFull, sink.retries(), n);
+                } finally {
+                    sink.stop();
+                    assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
+                }
+            }
         }
     }
 
