@@ -43,7 +43,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /** Starts the server under {@code root}; {@code serverConfig} adds postgresql.conf settings (e.g. fsync=off in tests). */
     public static EmbeddedPostgresServer start(Path root, Map<String, String> serverConfig) throws IOException {
-        Files.createDirectories(root);
+        WritableDirectory.require(root, "the embedded PostgreSQL's directory"); // creates it; checked before the port file
         Path portFile = root.resolve("port");
         int port;
         if (Files.exists(portFile)) {

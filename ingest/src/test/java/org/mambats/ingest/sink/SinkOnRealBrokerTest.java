@@ -136,7 +136,8 @@ class SinkOnRealBrokerTest {
     /**
      * The database's disk fills up mid-run: PostgreSQL refuses the writes, and the sink must hold its records and
      * retry, as in an outage, rather than take the refusals for bad rows and skip them (which would lose every
-     * forecast of the batch). Once there is room again, every forecast is stored exactly once.
+     * forecast of the batch), and a database started on that disk is refused. Once there is room again, every
+     * forecast is stored exactly once.
      */
     @Test
     void aFullDiskHoldsTheSinkUntilThereIsRoomAndLosesNothing() throws Exception {
@@ -166,6 +167,10 @@ class SinkOnRealBrokerTest {
                     assertTrue(t.isAlive(), "the sink died on the full disk");
                     assertEquals(0, sink.malformed(), "rows skipped as malformed because the disk was full");
                     assertTrue(whileFull < n, "the disk filled too late to matter: " + whileFull);
+                    Path another = disk.dir().resolve("another");
+                    IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                            () -> EmbeddedPostgresServer.start(another, Map.of("fsync", "off")).close());
+                    assertTrue(refused.getMessage().contains(another.toAbsolutePath().toString()), refused.getMessage());
                     disk.makeRoom();
                     producer.join(60_000);
                     waitForRows(db, n, 90_000);

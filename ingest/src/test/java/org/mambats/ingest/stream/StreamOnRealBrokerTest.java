@@ -36,6 +36,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.ingest.broker.KafkaBroker;
+import org.mambats.ingest.disk.SmallFileSystem;
 import org.mambats.ingest.disk.UnwritableDirectory;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.forecast.Forecast;
@@ -604,6 +605,57 @@ class StreamOnRealBrokerTest {
             List<Forecast> got = readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3));
             assertExactlyTheUninterruptedRun(got);
             assertEquals(ticks.size() - ticks.size() / 2, app.counters().accepted.sum(), "the restarted stream used the state it had");
+        }
+    }
+
+    /**
+     * The state directory's disk fills up mid-run. The changelog topic, not the disk, is the state's record, so
+     * the stream goes on while RocksDB holds its writes in memory (its failed flushes are logged), or stops with
+     * the error where a write fails; either way nothing it sent is lost or doubled. A start on the full disk is
+     * refused with an error that names the directory, and once there is room the stream resumes exactly.
+     */
+    @Test
+    void aFullStateDiskLosesNothingRefusesAStartAndResumesOnceThereIsRoom() throws Exception {
+        StreamTopics t = topics("full");
+        try (SmallFileSystem disk = SmallFileSystem.mount(dir.resolve("full-state"), 48)) {
+            org.junit.jupiter.api.Assumptions.assumeTrue(disk != null, "this machine cannot mount a small file system");
+            ForecastStreamApp.Settings s = settings("full-app", t, "full-state");
+            s.instanceId = "full";
+            s.snapshotIntervalMs = 300;
+            int third = ticks.size() / 3;
+            CountDownLatch second = new CountDownLatch(1), last = new CountDownLatch(1);
+            Thread pub = publisher(t.ticks(), 0, new AtomicInteger(), java.util.Map.of(third, second, 2 * third, last));
+            try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+                app.start();
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+                while (app.counters().accepted.sum() < third && System.nanoTime() < deadline) {
+                    Thread.sleep(20);
+                }
+                assertEquals(third, app.counters().accepted.sum(), "the first third was processed");
+                Thread.sleep(1_000); // a snapshot and a commit after the last tick
+                disk.fillLeaving(0);
+                second.countDown();
+                deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (app.counters().accepted.sum() < 2 * third && System.nanoTime() < deadline
+                        && app.streams().state() != org.apache.kafka.streams.KafkaStreams.State.ERROR) {
+                    Thread.sleep(20);
+                }
+                Thread.sleep(3_000); // flushes and commits on the full disk
+                System.out.printf("full state disk: %s, %d of the second third's %d ticks taken%n", app.streams().state(),
+                        app.counters().accepted.sum() - third, third);
+            }
+            disk.fillLeaving(0); // closing may have deleted files
+            IllegalStateException refused = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                    () -> new ForecastStreamApp(model, s).close());
+            assertTrue(refused.getMessage().contains(disk.dir().toAbsolutePath().toString()) && refused.getMessage().contains("free"),
+                    refused.getMessage());
+            disk.makeRoom();
+            try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+                app.start();
+                last.countDown();
+                pub.join();
+                assertExactlyTheUninterruptedRun(readForecasts(t.forecasts(), expected.size(), Duration.ofSeconds(120), Duration.ofSeconds(3)));
+            }
         }
     }
 
