@@ -1,7 +1,6 @@
 package org.mambats.model.bench;
 
 import java.util.Arrays;
-import org.mambats.model.mamba.MambaConfig;
 import org.mambats.model.mamba.MambaKernel;
 import org.mambats.model.mamba.MambaState;
 import org.mambats.model.mamba.MambaStepper;
@@ -25,18 +24,24 @@ final class PairedStepTiming {
     private static final int NAIVE_STEPS_PER_BLOCK = 50;
     private static final int WARM_UP_STEPS = 40_000;
 
-    /** Medians and quartiles over rounds of {straightforward / kernel, kernel / multiply-adds}. */
-    record Ratios(double[] overStraightforward, double[] overMultiplyAdds, int rounds) {
+    /**
+     * Medians and quartiles over rounds of {straightforward / kernel, kernel / multiply-adds, untied kernel /
+     * multiply-adds}: the kernel is the tied one train makes, the untied one a Hugging Face checkpoint's.
+     */
+    record Ratios(double[] overStraightforward, double[] overMultiplyAdds, double[] untiedOverMultiplyAdds, int rounds) {
     }
 
     private PairedStepTiming() {
     }
 
     static Ratios measure(int rounds) {
-        MambaWeights weights = MambaWeights.initialize(MambaConfig.of(StepBenchmarks.D, StepBenchmarks.LAYERS), 42);
+        MambaWeights weights = MambaWeights.initialize(StepBenchmarks.config(), 42);
         MambaKernel kernel = MambaKernel.prepare(weights);
         MambaStepper stepper = kernel.newStepper();
         MambaState kernelState = kernel.newState();
+        MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(StepBenchmarks.config().withTiedDecays(false), 42));
+        MambaStepper untiedStepper = untied.newStepper();
+        MambaState untiedState = untied.newState();
         MambaState floorState = kernel.newState();
         MultiplyAddFloor floor = new MultiplyAddFloor(kernel);
         NaiveMambaStep naive = new NaiveMambaStep(weights);
@@ -44,6 +49,7 @@ final class PairedStepTiming {
         float[] out = new float[StepBenchmarks.D];
         for (int i = 0; i < WARM_UP_STEPS; i++) {
             stepper.step(kernelState, in[i & (StepBenchmarks.INPUTS - 1)], out);
+            untiedStepper.step(untiedState, in[i & (StepBenchmarks.INPUTS - 1)], out);
             floor.step(floorState, in[i & (StepBenchmarks.INPUTS - 1)], out);
         }
         for (int i = 0; i < WARM_UP_STEPS / 10; i++) {
@@ -51,25 +57,30 @@ final class PairedStepTiming {
         }
         double[] overNaive = new double[rounds];
         double[] overFloor = new double[rounds];
+        double[] untiedOverFloor = new double[rounds];
         float sink = 0;
         for (int round = 0; round < rounds; round++) {
-            // Kernel, floor, naive, then the reverse order, so a drift within a round weighs on each the same.
+            // Kernel, untied, floor, naive, then the reverse order, so a drift within a round weighs on each the same.
             long kernelA = kernelBlock(stepper, kernelState, in, out);
+            long untiedA = kernelBlock(untiedStepper, untiedState, in, out);
             long floorA = floorBlock(floor, floorState, in, out);
             long naiveNanos = naiveBlock(naive, in, out);
             long floorB = floorBlock(floor, floorState, in, out);
+            long untiedB = kernelBlock(untiedStepper, untiedState, in, out);
             long kernelB = kernelBlock(stepper, kernelState, in, out);
             sink += out[0];
             double kernelNs = (kernelA + kernelB) / (2.0 * KERNEL_STEPS_PER_BLOCK);
+            double untiedNs = (untiedA + untiedB) / (2.0 * KERNEL_STEPS_PER_BLOCK);
             double floorNs = (floorA + floorB) / (2.0 * KERNEL_STEPS_PER_BLOCK);
             double naiveNs = naiveNanos / (double) NAIVE_STEPS_PER_BLOCK;
             overNaive[round] = naiveNs / kernelNs;
             overFloor[round] = kernelNs / floorNs;
+            untiedOverFloor[round] = untiedNs / floorNs;
         }
-        if (!Float.isFinite(sink) || !kernelState.isFinite()) {
+        if (!Float.isFinite(sink) || !kernelState.isFinite() || !untiedState.isFinite()) {
             throw new IllegalStateException("the paired step timing went non-finite");
         }
-        return new Ratios(quartiles(overNaive), quartiles(overFloor), rounds);
+        return new Ratios(quartiles(overNaive), quartiles(overFloor), quartiles(untiedOverFloor), rounds);
     }
 
     private static long kernelBlock(MambaStepper stepper, MambaState state, float[][] in, float[] out) {

@@ -20,8 +20,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * JMH benchmarks of one recurrent step of a 2-layer D=64 (E=128, N=16, K=4) model. Run them through
- * {@code ./mamba-ts bench}, which prints the ratios.
+ * JMH benchmarks of one recurrent step of a 2-layer D=64 (E=128, N=16, K=4) model with tied decays, as {@code train}
+ * makes them ({@link MambaConfig#tiedDecays}); the same weights read as free decays (a Hugging Face checkpoint's
+ * form) beside it. Run them through {@code ./mamba-ts bench}, which prints the ratios.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
@@ -30,6 +31,11 @@ public class StepBenchmarks {
     static final int LAYERS = 2;
     /** Inputs cycle through this many random vectors, so the step does not see the same input twice in a row. */
     static final int INPUTS = 256;
+
+    /** The benchmarked model's shape: what {@code train} makes by default. */
+    static MambaConfig config() {
+        return MambaConfig.of(D, LAYERS).withTiedDecays(true);
+    }
 
     static float[][] inputs(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -48,6 +54,8 @@ public class StepBenchmarks {
         MambaKernel kernel;
         MambaStepper stepper;
         MambaState state;
+        MambaStepper untiedStepper;
+        MambaState untiedState;
         MultiplyAddFloor floor;
         NaiveMambaStep naive;
         float[][] in;
@@ -56,10 +64,13 @@ public class StepBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            weights = MambaWeights.initialize(MambaConfig.of(D, LAYERS), 42);
+            weights = MambaWeights.initialize(config(), 42);
             kernel = MambaKernel.prepare(weights);
             stepper = kernel.newStepper();
             state = kernel.newState();
+            MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(config().withTiedDecays(false), 42));
+            untiedStepper = untied.newStepper();
+            untiedState = untied.newState();
             floor = new MultiplyAddFloor(kernel);
             naive = new NaiveMambaStep(weights);
             in = inputs(7);
@@ -70,6 +81,13 @@ public class StepBenchmarks {
     @Benchmark
     public float kernelStep(Model m) {
         m.stepper.step(m.state, m.in[m.t++ & (INPUTS - 1)], m.out);
+        return m.out[0];
+    }
+
+    /** The same weights as free decays: N exponentials per channel, as for a Hugging Face checkpoint. */
+    @Benchmark
+    public float kernelStepUntiedDecays(Model m) {
+        m.untiedStepper.step(m.untiedState, m.in[m.t++ & (INPUTS - 1)], m.out);
         return m.out[0];
     }
 
@@ -100,7 +118,7 @@ public class StepBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            MambaKernel kernel = MambaKernel.prepare(MambaWeights.initialize(MambaConfig.of(D, LAYERS), 42));
+            MambaKernel kernel = MambaKernel.prepare(MambaWeights.initialize(config(), 42));
             stepper = kernel.newStepper();
             state = kernel.newState();
             in = inputs(9);

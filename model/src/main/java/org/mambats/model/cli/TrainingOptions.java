@@ -29,6 +29,9 @@ public final class TrainingOptions {
     int expand = DEFAULTS.expand;
     @Option(names = "--d-conv", description = "Causal conv width K (default ${DEFAULT-VALUE}).")
     int dConv = DEFAULTS.dConv;
+    @Option(names = "--untied-decays", description = "Train Mamba's free state matrix A instead of the tied A[e][n] = -(n+1) a[e] "
+            + "(one learned rate per channel; the step's scan then needs one exponential per channel instead of N). For comparison.")
+    boolean untiedDecays;
     @Option(names = "--epochs", description = "Maximum epochs (default ${DEFAULT-VALUE}).")
     int epochs = DEFAULTS.epochs;
     @Option(names = "--batch", description = "Windows per batch (default: chosen from the data, up to 32).")
@@ -90,6 +93,7 @@ public final class TrainingOptions {
         r.dState = dState;
         r.expand = expand;
         r.dConv = dConv;
+        r.tiedDecays = !untiedDecays;
         r.epochs = epochs;
         if (batch != null) {
             r.batch = batch;

@@ -566,6 +566,21 @@ public final class ForecasterEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * With tied decays a channel's A_log row is one parameter, its rate ({@code A_log[e][n] = A_log[e][0] +
+     * ln(n+1)}), whose gradient is the row's sum; every column gets it, so the optimizer moves the row as one and
+     * the trainer's re-tie after the update only removes rounding.
+     */
+    private static void tieGradient(float[] aLogGrad, int e, int n) {
+        for (int ee = 0; ee < e; ee++) {
+            double sum = 0;
+            for (int nn = 0; nn < n; nn++) {
+                sum += aLogGrad[ee * n + nn];
+            }
+            java.util.Arrays.fill(aLogGrad, ee * n, ee * n + n, (float) sum);
+        }
+    }
+
     private static void sumLanes(float[][] perLane, float[] out) {
         int n = out.length;
         double[] acc = new double[n];
@@ -641,6 +656,9 @@ public final class ForecasterEngine implements AutoCloseable {
             for (int nn = 0; nn < n; nn++) {
                 g.aLog[ee * n + nn] = (float) (accA[nn * e + ee] * lp.at[nn * e + ee]);
             }
+        }
+        if (c.tiedDecays()) {
+            tieGradient(g.aLog, e, n);
         }
         sumLanes(dD, g.d);
 

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import org.mambats.model.forecast.ForecasterWeights;
 import org.mambats.model.io.Tensor;
 import org.mambats.model.mamba.MambaConfig;
+import org.mambats.model.mamba.MambaWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -50,6 +51,8 @@ public final class Trainer implements AutoCloseable {
     private final INDArray updaterState;
     private final WeightDecay weightDecay;
     private final List<long[]> decayed = new ArrayList<>();
+    /** Where each layer's A_log starts in the flat vector, when the decays are tied (re-tied after each update). */
+    private final List<Integer> tiedALogs = new ArrayList<>();
     private final float[] flat;
     private final SplittableRandom rnd;
     private int iteration;
@@ -90,6 +93,9 @@ public final class Trainer implements AutoCloseable {
             int n = e.getValue().data().length;
             if (isDecayed(e.getKey())) {
                 decayed.add(new long[] {o, o + n});
+            }
+            if (weights.config().tiedDecays() && e.getKey().endsWith("mixer.A_log")) {
+                tiedALogs.add((int) o);
             }
             o += n;
         }
@@ -230,9 +236,28 @@ public final class Trainer implements AutoCloseable {
         }
         params.subi(grad);
         params.data().asNioFloat().get(flat);
+        if (!tiedALogs.isEmpty()) {
+            retie();
+        }
         weights.unflatten(flat);
         iteration++;
         return new double[] {norm, lr};
+    }
+
+    /**
+     * Puts each A_log back into the tied form, in the flat vector and the master copy: every column of a row got the
+     * same update, and this removes what rounding made of it, so checkpoints are tied exactly.
+     */
+    private void retie() {
+        MambaConfig c = weights.config();
+        int e = c.dInner(), n = c.dState();
+        float[] row = new float[e * n];
+        for (int at : tiedALogs) {
+            System.arraycopy(flat, at, row, 0, row.length);
+            MambaWeights.tie(row, e, n);
+            System.arraycopy(row, 0, flat, at, row.length);
+            params.get(NDArrayIndex.interval(at, at + row.length)).assign(Nd4j.createFromArray(row));
+        }
     }
 
     // --------------------------------------------------------------------------------------------------- fit

@@ -39,6 +39,11 @@ public final class TrainingRecipe implements Cloneable {
     public int dState = BACKBONE.dState();
     public int expand = BACKBONE.expand();
     public int dConv = BACKBONE.dConv();
+    /**
+     * The state matrix tied to A[e][n] = -(n+1) a[e] ({@link MambaConfig#tiedDecays}): one exponential per channel
+     * in the step instead of N. The default; false trains Mamba's free A, for comparison.
+     */
+    public boolean tiedDecays = true;
     public int epochs = OPTIMISER.epochs();
     public int patience = OPTIMISER.patience();
     public int batch = OPTIMISER.batchSize();
@@ -104,7 +109,7 @@ public final class TrainingRecipe implements Cloneable {
 
     /** The backbone: dt_rank ceil(D/16), inner width expand * D, as in the reference Mamba. */
     public MambaConfig backbone() {
-        return MambaConfig.of(dModel, layers, dState, expand, dConv);
+        return MambaConfig.of(dModel, layers, dState, expand, dConv).withTiedDecays(tiedDecays);
     }
 
     /** This recipe with {@code threads} training threads (which do not change the result), for training on a worker. */
@@ -232,6 +237,7 @@ public final class TrainingRecipe implements Cloneable {
             q.add(v);
         }
         o.put("d_model", dModel).put("layers", layers).put("d_state", dState).put("expand", expand).put("d_conv", dConv);
+        o.put("tied_decays", tiedDecays);
         o.put("epochs", epochs).put("patience", patience).put("batch", batch).put("window", window);
         o.put("learning_rate", learningRate).put("weight_decay", weightDecay).put("clip_norm", clip);
         o.put("validation_fraction", validationFraction).put("delta_time_scaling", deltaTimeScaling);

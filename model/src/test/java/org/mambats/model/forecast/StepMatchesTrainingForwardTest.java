@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
@@ -29,9 +28,9 @@ class StepMatchesTrainingForwardTest {
     @TempDir
     Path tmp;
 
-    @ParameterizedTest(name = "delta time scaling {0}")
-    @ValueSource(booleans = {false, true})
-    void streamingStepReproducesTheTrainingForward(boolean deltaTimeScaling) throws Exception {
+    @ParameterizedTest(name = "delta time scaling {0}, tied decays {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"false,false", "true,false", "false,true", "true,true"})
+    void streamingStepReproducesTheTrainingForward(boolean deltaTimeScaling, boolean tiedDecays) throws Exception {
         // Irregular times so that elapsed-time scaling matters: every third tick comes late.
         SyntheticTicks data = new SyntheticTicks(1500, 0.3, 1e-4, 4e-4, 0.99, 700, 5);
         for (int i = 0; i < data.times.length; i++) {
@@ -45,8 +44,17 @@ class StepMatchesTrainingForwardTest {
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.0, deltaTimeScaling);
         TrainingSequence seq = set.train.get(0);
 
-        MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);
+        MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false).withTiedDecays(tiedDecays);
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), quantiles.length, 17);
+        if (tiedDecays) {
+            for (int l = 0; l < c.nLayers(); l++) { // rates of their own, not the initial 1
+                float[] aLog = w.backbone().layer(l).aLog;
+                for (int ch = 0; ch < c.dInner(); ch++) {
+                    aLog[ch * c.dState()] = (float) Math.sin(ch);
+                }
+                org.mambats.model.mamba.MambaWeights.tie(aLog, c.dInner(), c.dState());
+            }
+        }
         ForecastModel.Settings s = new ForecastModel.Settings();
         s.horizons = horizons;
         s.quantiles = quantiles;

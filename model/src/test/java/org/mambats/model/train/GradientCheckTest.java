@@ -211,6 +211,66 @@ class GradientCheckTest {
         assertTrue(failures.isEmpty(), cs + ": gradients differ from finite differences:\n" + String.join("\n", failures));
     }
 
+    /**
+     * Tied decays: a channel's A_log row is one parameter (its rate, every column shifted together), so its
+     * gradient is the derivative of the loss along that shift, the same in every column.
+     */
+    @org.junit.jupiter.api.Test
+    void tiedDecaysGiveEachRowTheDerivativeOfItsRate() {
+        int f = 3, h = 2, q = 3, batch = 2, length = 6;
+        MambaConfig c = tinyConfig(false).withTiedDecays(true);
+        ForecasterWeights w = randomWeights(c, f, h, q, 31);
+        for (int l = 0; l < c.nLayers(); l++) {
+            org.mambats.model.mamba.MambaWeights.tie(w.backbone().layer(l).aLog, c.dInner(), c.dState());
+        }
+        SplittableRandom rnd = new SplittableRandom(131);
+        int t = batch * length;
+        float[] features = new float[t * f];
+        for (int i = 0; i < features.length; i++) {
+            features[i] = (float) rnd.nextGaussian();
+        }
+        float[] targets = new float[t * h];
+        for (int i = 0; i < targets.length; i++) {
+            targets[i] = (float) (rnd.nextGaussian() * 1.5);
+        }
+        float[] levels = {0.1f, 0.5f, 0.9f};
+        ForecasterEngine.Pass pass = engine.forward(w, new SequenceBatch(batch, length, features, null, null), null);
+        float[] dq = new float[t * h * q];
+        new PinballLoss(levels).evaluate(pass.quantiles(), targets, h, dq);
+        Map<String, Tensor> analytic = engine.backward(pass, dq).toTensors();
+        ReferenceForecaster ref = new ReferenceForecaster(w);
+        int e = c.dInner(), n = c.dState();
+        double eps = 1e-6;
+        int checked = 0;
+        for (String name : ref.p.keySet()) {
+            if (!name.endsWith("A_log")) {
+                continue;
+            }
+            double[] theta = ref.p.get(name);
+            float[] ga = analytic.get(name).data();
+            for (int ch = 0; ch < e; ch++) {
+                for (int j = 0; j < n; j++) {
+                    assertEquals(ga[ch * n], ga[ch * n + j], 0f, name + " row " + ch + " is one parameter");
+                }
+                for (int j = 0; j < n; j++) {
+                    theta[ch * n + j] += eps;
+                }
+                double up = ReferenceForecaster.loss(ref.forward(features, null, null, null, batch, length, null).quantiles, targets, levels);
+                for (int j = 0; j < n; j++) {
+                    theta[ch * n + j] -= 2 * eps;
+                }
+                double down = ReferenceForecaster.loss(ref.forward(features, null, null, null, batch, length, null).quantiles, targets, levels);
+                for (int j = 0; j < n; j++) {
+                    theta[ch * n + j] += eps;
+                }
+                double fd = (up - down) / (2 * eps);
+                assertEquals(fd, ga[ch * n], 2e-3 * Math.abs(fd) + 1e-6, name + " row " + ch + ": the rate's derivative");
+                checked++;
+            }
+        }
+        assertEquals(c.nLayers() * e, checked);
+    }
+
     static void assertClose(double[] expected, float[] actual, double tol, String what) {
         assertEquals(expected.length, actual.length, what + " length");
         double scale = 0;

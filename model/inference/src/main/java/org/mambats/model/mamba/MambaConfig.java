@@ -11,6 +11,13 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  *
  * <p>Reads and writes the Hugging Face {@code MambaModel} {@code config.json} keys, so checkpoints move
  * between this project and PyTorch.
+ *
+ * <p>{@link #tiedDecays}, this project's one addition (key {@code tied_decays}, written only when true): the
+ * state matrix is tied to the form Mamba initialises it in, {@code A[e][n] = -(n+1) a[e]}, one learned rate per
+ * channel ({@code A_log[e][n] = A_log[e][0] + ln(n+1)}). Then each state's decay {@code exp(delta A[e][n])} is the
+ * (n+1)-th power of {@code exp(-delta a[e])}: the step computes one exponential per channel instead of N. The
+ * checkpoint stays in the Hugging Face layout (A_log holds all N columns), so PyTorch reads it as a Mamba whose A
+ * happens to have that form. Mamba-2 ties A further, to one scalar per head.
  */
 public record MambaConfig(
         int dModel,
@@ -22,7 +29,19 @@ public record MambaConfig(
         int dtRank,
         float eps,
         boolean convBias,
-        boolean bias) {
+        boolean bias,
+        boolean tiedDecays) {
+
+    /** A config with free (untied) decays, as the reference and Hugging Face checkpoints have. */
+    public MambaConfig(int dModel, int nLayers, int dState, int expand, int dInner, int dConv, int dtRank, float eps,
+                       boolean convBias, boolean bias) {
+        this(dModel, nLayers, dState, expand, dInner, dConv, dtRank, eps, convBias, bias, false);
+    }
+
+    /** This config with {@link #tiedDecays} set as given. */
+    public MambaConfig withTiedDecays(boolean tied) {
+        return new MambaConfig(dModel, nLayers, dState, expand, dInner, dConv, dtRank, eps, convBias, bias, tied);
+    }
 
     /** Reference defaults: N=16, K=4, expand 2, R = ceil(D/16), eps 1e-5, conv bias on, linear bias off. */
     public static MambaConfig of(int dModel, int nLayers) {
@@ -84,7 +103,8 @@ public record MambaConfig(
         float eps = (float) optionalDouble(json, "layer_norm_epsilon", 1e-5);
         boolean convBias = optionalBoolean(json, "use_conv_bias", true);
         boolean bias = optionalBoolean(json, "use_bias", false);
-        return new MambaConfig(d, layers, n, expand, e, k, r, eps, convBias, bias);
+        boolean tied = optionalBoolean(json, "tied_decays", false);
+        return new MambaConfig(d, layers, n, expand, e, k, r, eps, convBias, bias, tied);
     }
 
     /** Writes the Hugging Face keys (and the ones transformers needs to recognise the model) into {@code out}. */
@@ -101,6 +121,9 @@ public record MambaConfig(
         out.put("layer_norm_epsilon", eps);
         out.put("use_conv_bias", convBias);
         out.put("use_bias", bias);
+        if (tiedDecays) {
+            out.put("tied_decays", true);
+        }
         out.put("hidden_act", "silu");
         out.put("residual_in_fp32", true);
         out.put("dtype", "float32");

@@ -32,6 +32,11 @@ public final class MambaKernel {
         final float[] dtBias;
         /** A transposed: [N][E], A = -exp(A_log) */
         final float[] negAT;
+        /**
+         * With tied decays ({@link MambaConfig#tiedDecays}), each channel's rate: [E], A[e][0] = -exp(A_log[e][0]),
+         * the rest of its row being multiples (n+1) of it; null otherwise.
+         */
+        final float[] negA0;
         final float[] d;
         /** out_proj column by column: [E][D] */
         final float[] outProjT;
@@ -63,6 +68,7 @@ public final class MambaKernel {
                     negAT[j * e + ch] = (float) -Math.exp(w.aLog[ch * n + j]);
                 }
             }
+            negA0 = c.tiedDecays() ? java.util.Arrays.copyOf(negAT, e) : null;
             d = w.d.clone();
             outProjT = VectorKernels.transpose(w.outProj, c.dModel(), e);
             outProjBias = w.outProjBias == null ? null : w.outProjBias.clone();

@@ -150,6 +150,10 @@ public final class MambaStepper {
             dx[i] = delta[i] * xc[i];
             y[i] = w.d[i] * xc[i];
         }
+        if (w.negA0 != null) {
+            scanTied(w, s, ssmOff, e, n, bOff, cOff, bound);
+            return;
+        }
         for (i = 0; i < bound; i += lanes) {
             FloatVector dv = FloatVector.fromArray(F, delta, i);
             FloatVector dxv = FloatVector.fromArray(F, dx, i);
@@ -170,6 +174,43 @@ public final class MambaStepper {
                 float sv = FastMath.exp(delta[i] * w.negAT[j * e + i]) * s[at] + dx[i] * dbc[bOff + j];
                 s[at] = sv;
                 acc = Math.fma(sv, dbc[cOff + j], acc);
+            }
+            y[i] = acc * xz[e + i];
+        }
+    }
+
+    /**
+     * The scan with tied decays: state n of a channel decays by {@code r^(n+1)}, {@code r = exp(-delta a)}, so one
+     * exponential per channel and a multiply per state replace the N exponentials (the powers by repeated
+     * multiplication: about n+1 roundings, against the polynomial exp's own 2e-7 per call).
+     */
+    private void scanTied(MambaKernel.Layer w, float[] s, int ssmOff, int e, int n, int bOff, int cOff, int bound) {
+        int lanes = F.length();
+        int i = 0;
+        for (; i < bound; i += lanes) {
+            FloatVector dxv = FloatVector.fromArray(F, dx, i);
+            FloatVector acc = FloatVector.fromArray(F, y, i);
+            FloatVector rate = FastMath.exp(FloatVector.fromArray(F, delta, i).mul(FloatVector.fromArray(F, w.negA0, i)));
+            FloatVector decay = rate;
+            for (int j = 0; j < n; j++) {
+                int at = ssmOff + j * e + i;
+                FloatVector sv = decay.mul(FloatVector.fromArray(F, s, at)).add(dxv.mul(dbc[bOff + j]));
+                sv.intoArray(s, at);
+                acc = sv.fma(FloatVector.broadcast(F, dbc[cOff + j]), acc);
+                decay = decay.mul(rate);
+            }
+            acc.mul(FloatVector.fromArray(F, xz, e + i)).intoArray(y, i); // gated by silu(z)
+        }
+        for (; i < e; i++) {
+            float acc = y[i];
+            float rate = FastMath.exp(delta[i] * w.negA0[i]);
+            float decay = rate;
+            for (int j = 0; j < n; j++) {
+                int at = ssmOff + j * e + i;
+                float sv = decay * s[at] + dx[i] * dbc[bOff + j];
+                s[at] = sv;
+                acc = Math.fma(sv, dbc[cOff + j], acc);
+                decay *= rate;
             }
             y[i] = acc * xz[e + i];
         }

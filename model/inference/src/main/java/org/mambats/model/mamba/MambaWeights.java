@@ -143,7 +143,45 @@ public final class MambaWeights {
         if (tensors.containsKey(prefix + "layers." + c.nLayers() + ".norm.weight")) {
             throw new CheckpointFormatException("checkpoint has more layers than num_hidden_layers = " + c.nLayers());
         }
+        if (c.tiedDecays()) {
+            for (int l = 0; l < layers.length; l++) {
+                String off = untied(layers[l].aLog, e, n);
+                if (off != null) {
+                    throw new CheckpointFormatException("config.json says tied_decays, but layer " + l + "'s A_log is not tied: " + off);
+                }
+            }
+        }
         return new MambaWeights(c, layers, take(tensors, prefix + "norm_f.weight", dm));
+    }
+
+    /** How far a tied A_log may be from its form (its log of a rate): float rounding, not an edit. */
+    private static final double TIE_TOLERANCE = 1e-4;
+
+    /**
+     * Puts {@code aLog} [E][N] into the tied form (see {@link MambaConfig#tiedDecays}), each row from its first
+     * column: {@code aLog[e][n] = aLog[e][0] + ln(n+1)}.
+     */
+    public static void tie(float[] aLog, int e, int n) {
+        for (int ch = 0; ch < e; ch++) {
+            float rate = aLog[ch * n];
+            for (int j = 1; j < n; j++) {
+                aLog[ch * n + j] = rate + (float) Math.log(j + 1);
+            }
+        }
+    }
+
+    /** Where {@code aLog} is not in the tied form, in words; null if it is. */
+    static String untied(float[] aLog, int e, int n) {
+        for (int ch = 0; ch < e; ch++) {
+            for (int j = 1; j < n; j++) {
+                double want = aLog[ch * n] + Math.log(j + 1);
+                if (!(Math.abs(aLog[ch * n + j] - want) <= TIE_TOLERANCE)) {
+                    return "A_log[" + ch + "][" + j + "] = " + aLog[ch * n + j] + ", where A_log[" + ch + "][0] + ln(" + (j + 1)
+                            + ") = " + (float) want;
+                }
+            }
+        }
+        return null;
     }
 
     private static float[] take(Map<String, Tensor> tensors, String name, int... shape) throws CheckpointFormatException {

@@ -67,6 +67,52 @@ class StepVersusSequenceTest {
         assertTrue(err < 1e-4, "step vs scan relative error over 10,000 steps: " + err);
     }
 
+    /**
+     * Tied decays: the step's powers of one exponential per channel compute what the sequence forward's N
+     * exponentials do, and what the same weights read as free decays give, over 10,000 steps.
+     */
+    @Test
+    void tiedDecaysStepEqualsSequenceAndTheFreeDecaysStep() throws Exception {
+        MambaConfig c = MambaConfig.of(64, 2).withTiedDecays(true);
+        MambaWeights w = randomModel(c, 41);
+        for (int l = 0; l < c.nLayers(); l++) {
+            MambaWeights.tie(w.layer(l).aLog, c.dInner(), c.dState()); // random rates, one per channel
+        }
+        MambaWeights tied = MambaWeights.fromTensors(c, w.toTensors(""));
+        MambaWeights free = MambaWeights.fromTensors(c.withTiedDecays(false), w.toTensors(""));
+        org.junit.jupiter.api.Assertions.assertNotNull(MambaKernel.prepare(tied).layers[0].negA0, "the tied scan is used");
+        org.junit.jupiter.api.Assertions.assertNull(MambaKernel.prepare(free).layers[0].negA0);
+        int len = 10_000;
+        float[] input = randomInput(len * 64, 42);
+        float[] scan = new MambaSequenceForward(tied).forward(input, 1, len, null);
+        float[] step = runSteps(tied, input, len);
+        double err = Fixtures.relativeError(step, scan);
+        assertTrue(err < 1e-4, "tied step vs scan relative error over 10,000 steps: " + err);
+        double freeErr = Fixtures.relativeError(step, runSteps(free, input, len));
+        assertTrue(freeErr < 1e-4, "tied step vs the free-decay step: " + freeErr);
+    }
+
+    @Test
+    void aCheckpointThatSaysTiedButIsNotIsRefused() throws Exception {
+        MambaConfig c = MambaConfig.of(16, 1).withTiedDecays(true);
+        MambaWeights w = randomModel(c, 43); // A_log perturbed element by element: not tied
+        org.mambats.model.io.CheckpointFormatException e = assertThrows(org.mambats.model.io.CheckpointFormatException.class,
+                () -> MambaWeights.fromTensors(c, w.toTensors("")));
+        assertTrue(e.getMessage().contains("tied_decays") && e.getMessage().contains("A_log["), e.getMessage());
+        MambaWeights.tie(w.layer(0).aLog, c.dInner(), c.dState());
+        assertEquals(c, MambaWeights.fromTensors(c, w.toTensors("")).config());
+    }
+
+    @Test
+    void tiedDecaysRoundTripThroughConfigJsonAndAreAbsentOtherwise() {
+        MambaConfig tied = MambaConfig.of(32, 2).withTiedDecays(true);
+        assertEquals(tied, MambaConfig.fromJson(tied.toJson()));
+        assertTrue(tied.toJson().get("tied_decays").booleanValue());
+        MambaConfig free = MambaConfig.of(32, 2);
+        assertEquals(free, MambaConfig.fromJson(free.toJson()));
+        assertTrue(!free.toJson().has("tied_decays"), "a Hugging Face config.json, key for key");
+    }
+
     @Test
     void batchedSequencesAreIndependent() {
         MambaConfig c = new MambaConfig(16, 2, 8, 2, 32, 4, 2, 1e-5f, true, true);
