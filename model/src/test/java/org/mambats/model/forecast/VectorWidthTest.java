@@ -8,7 +8,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
@@ -26,10 +25,11 @@ class VectorWidthTest {
     @TempDir
     Path tmp;
 
-    @Test
-    void forecastsAreTheSameBitsAtEveryVectorWidth() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "tied decays {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void forecastsAreTheSameBitsAtEveryVectorWidth(boolean tiedDecays) throws Exception {
         // Widths chosen so that every loop has a scalar tail at some vector width: D = 18, E = 36, N = 5.
-        MambaConfig c = new MambaConfig(18, 2, 5, 2, 36, 4, 2, 1e-5f, true, false);
+        MambaConfig c = new MambaConfig(18, 2, 5, 2, 36, 4, 2, 1e-5f, true, false).withTiedDecays(tiedDecays);
         List<Horizon> horizons = Horizon.parseList("1tick,5s");
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), 3, 9);
         ForecastModel.Settings s = new ForecastModel.Settings();

@@ -206,9 +206,23 @@ class StepVersusSequenceTest {
 
     @Test
     void stepAllocatesNothingInSteadyState() {
+        stepAllocatesNothingInSteadyState(false);
+    }
+
+    /** The tied scan carries its decay vector from state to state: it must stay in registers too. */
+    @Test
+    void tiedStepAllocatesNothingInSteadyState() {
+        stepAllocatesNothingInSteadyState(true);
+    }
+
+    private static void stepAllocatesNothingInSteadyState(boolean tied) {
         com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-        MambaConfig c = MambaConfig.of(64, 2);
-        MambaKernel kernel = MambaKernel.prepare(randomModel(c, 51));
+        MambaConfig c = MambaConfig.of(64, 2).withTiedDecays(tied);
+        MambaWeights w = randomModel(c, 51);
+        for (int l = 0; tied && l < c.nLayers(); l++) {
+            MambaWeights.tie(w.layer(l).aLog, c.dInner(), c.dState());
+        }
+        MambaKernel kernel = MambaKernel.prepare(w);
         MambaStepper stepper = kernel.newStepper();
         MambaState state = kernel.newState();
         float[] input = randomInput(64 * 64, 52);
