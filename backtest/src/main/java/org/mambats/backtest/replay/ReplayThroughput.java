@@ -49,7 +49,7 @@ public final class ReplayThroughput {
 
     /** The benchmark's model: 2 layers, D=64 (E=128, N=16, K=4), six features, four horizons, three quantiles, random weights. */
     public static ForecastModel benchmarkModel(long seed) {
-        MambaConfig c = MambaConfig.of(64, 2);
+        MambaConfig c = org.mambats.model.train.TrainingRecipe.defaultBackbone();
         List<Horizon> horizons = Horizon.parseList(DataDefaults.TRADE_HORIZONS);
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), 3, seed);
         ForecastModel.Settings s = new ForecastModel.Settings();

@@ -9,6 +9,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -17,6 +18,7 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
 import org.mambats.ingest.disk.WritableDirectory;
 import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.model.forecast.ForecastModel;
@@ -52,8 +54,6 @@ public final class ForecastStreamApp implements AutoCloseable {
         public int threads = 1;
         /** Partitions for topics this app creates (existing topics are left as they are). */
         public int partitions = 3;
-        /** Benchmarks only: replace the Mamba operator by {@link PassThroughProcessor}. */
-        public boolean passThrough;
         /**
          * Where the per-symbol state lives between commits: a persistent RocksDB store (the default: a clean
          * restart finds it on disk) or an in-memory store (no local disk writes at commit; always restored from
@@ -90,12 +90,20 @@ public final class ForecastStreamApp implements AutoCloseable {
 
     public ForecastStreamApp(ForecastModel model, Settings s) {
         WritableDirectory.require(s.stateDir, "the stream's state directory");
-        if (!s.passThrough && s.warmUpTicks > 0) {
+        if (s.warmUpTicks > 0) {
             model.warmUp(s.warmUpTicks);
         }
-        this.streams = new KafkaStreams(s.passThrough ? ForecastTopology.buildPassThrough(model, s.topics, counters)
-                : ForecastTopology.build(model, s.topics, counters, s.inMemoryStore, StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)),
-                streamsProperties(s));
+        this.streams = new KafkaStreams(ForecastTopology.build(model, s.topics, counters, s.inMemoryStore,
+                StateSnapshots.every(Duration.ofMillis(s.snapshotIntervalMs), s.rebuildTicks)), streamsProperties(s));
+    }
+
+    /**
+     * Another topology run with the same settings and Kafka tuning (the bench's pass-through yardstick);
+     * {@code topology} is given this application's counters.
+     */
+    public ForecastStreamApp(Settings s, Function<OperatorCounters, Topology> topology) {
+        WritableDirectory.require(s.stateDir, "the stream's state directory");
+        this.streams = new KafkaStreams(topology.apply(counters), streamsProperties(s));
     }
 
     /** The Kafka Streams configuration: {@link #TUNING}, then the user's Kafka settings, then the settings' own fields. */

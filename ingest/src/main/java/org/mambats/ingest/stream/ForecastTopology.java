@@ -37,17 +37,4 @@ public final class ForecastTopology {
                 Serdes.ByteArray().serializer(), "mamba");
         return t;
     }
-
-    /** The same sources and sinks around {@link PassThroughProcessor}: no model, no state store. */
-    public static Topology buildPassThrough(ForecastModel model, StreamTopics topics, OperatorCounters counters) {
-        Topology t = new Topology();
-        t.addSource("ticks-source", Serdes.ByteArray().deserializer(), Serdes.ByteArray().deserializer(), topics.ticks());
-        t.addProcessor("pass-through", () -> new PassThroughProcessor(model.horizons().size(), model.quantiles(), counters),
-                "ticks-source");
-        t.addSink(MambaForecastProcessor.FORECAST_SINK, topics.forecasts(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), "pass-through");
-        t.addSink(MambaForecastProcessor.DLQ_SINK, topics.deadLetters(), Serdes.ByteArray().serializer(),
-                Serdes.ByteArray().serializer(), "pass-through");
-        return t;
-    }
 }

@@ -35,11 +35,11 @@ final class PairedStepTiming {
     }
 
     static Ratios measure(int rounds) {
-        MambaWeights weights = MambaWeights.initialize(StepBenchmarks.config(), 42);
+        MambaWeights weights = MambaWeights.initialize(StepBenchmarks.CONFIG, 42);
         MambaKernel kernel = MambaKernel.prepare(weights);
         MambaStepper stepper = kernel.newStepper();
         MambaState kernelState = kernel.newState();
-        MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(StepBenchmarks.config().withTiedDecays(false), 42));
+        MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(StepBenchmarks.CONFIG.withTiedDecays(false), 42));
         MambaStepper untiedStepper = untied.newStepper();
         MambaState untiedState = untied.newState();
         MambaState floorState = kernel.newState();

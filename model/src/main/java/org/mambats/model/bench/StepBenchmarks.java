@@ -27,15 +27,11 @@ import org.openjdk.jmh.annotations.State;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 public class StepBenchmarks {
-    static final int D = 64;
-    static final int LAYERS = 2;
+    /** The benchmarked model's shape: what {@code train} makes by default (2 layers, D=64, tied decays). */
+    static final MambaConfig CONFIG = org.mambats.model.train.TrainingRecipe.defaultBackbone();
+    static final int D = CONFIG.dModel();
     /** Inputs cycle through this many random vectors, so the step does not see the same input twice in a row. */
     static final int INPUTS = 256;
-
-    /** The benchmarked model's shape: what {@code train} makes by default. */
-    static MambaConfig config() {
-        return MambaConfig.of(D, LAYERS).withTiedDecays(true);
-    }
 
     static float[][] inputs(long seed) {
         SplittableRandom rnd = new SplittableRandom(seed);
@@ -64,11 +60,11 @@ public class StepBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            weights = MambaWeights.initialize(config(), 42);
+            weights = MambaWeights.initialize(CONFIG, 42);
             kernel = MambaKernel.prepare(weights);
             stepper = kernel.newStepper();
             state = kernel.newState();
-            MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(config().withTiedDecays(false), 42));
+            MambaKernel untied = MambaKernel.prepare(MambaWeights.initialize(CONFIG.withTiedDecays(false), 42));
             untiedStepper = untied.newStepper();
             untiedState = untied.newState();
             floor = new MultiplyAddFloor(kernel);
@@ -118,7 +114,7 @@ public class StepBenchmarks {
 
         @Setup(Level.Trial)
         public void setUp() {
-            MambaKernel kernel = MambaKernel.prepare(MambaWeights.initialize(config(), 42));
+            MambaKernel kernel = MambaKernel.prepare(MambaWeights.initialize(CONFIG, 42));
             stepper = kernel.newStepper();
             state = kernel.newState();
             in = inputs(9);

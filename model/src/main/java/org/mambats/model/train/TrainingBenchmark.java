@@ -23,7 +23,7 @@ public final class TrainingBenchmark {
      */
     public static Result run(int warmupSteps, int steps, int threads) {
         int f = 6, h = 3, batch = 32, length = 256;
-        MambaConfig c = MambaConfig.of(64, 2);
+        MambaConfig c = TrainingRecipe.defaultBackbone();
         TrainerConfig cfg = TrainerConfig.defaults().batchSize(batch).windowLength(length).seed(1)
                 .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
         SplittableRandom rnd = new SplittableRandom(3);

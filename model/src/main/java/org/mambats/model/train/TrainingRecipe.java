@@ -107,6 +107,11 @@ public final class TrainingRecipe implements Cloneable {
         return Horizon.parseList(horizons);
     }
 
+    /** The backbone {@code train} makes when given no shape options; the benchmarks measure it. */
+    public static MambaConfig defaultBackbone() {
+        return new TrainingRecipe().backbone();
+    }
+
     /** The backbone: dt_rank ceil(D/16), inner width expand * D, as in the reference Mamba. */
     public MambaConfig backbone() {
         return MambaConfig.of(dModel, layers, dState, expand, dConv).withTiedDecays(tiedDecays);

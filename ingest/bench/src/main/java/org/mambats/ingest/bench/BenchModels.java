@@ -7,9 +7,8 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.forecast.ForecasterWeights;
-import org.mambats.model.mamba.MambaConfig;
 
-/** An untrained forecaster of the benchmark size (2 layers, D=64), saved as a real checkpoint. */
+/** An untrained forecaster of the shape train makes (2 layers, D=64, tied decays), saved as a real checkpoint. */
 public final class BenchModels {
     private BenchModels() {
     }
@@ -17,7 +16,7 @@ public final class BenchModels {
     public static ForecastModel untrained(Path dir) throws IOException {
         List<Horizon> horizons = Horizon.parseList("1tick,10s,60s");
         float[] quantiles = org.mambats.model.forecast.Forecast.standardLevels();
-        ForecasterWeights w = ForecasterWeights.initialize(MambaConfig.of(64, 2), TickFeatures.COUNT, horizons.size(),
+        ForecasterWeights w = ForecasterWeights.initialize(org.mambats.model.train.TrainingRecipe.defaultBackbone(), TickFeatures.COUNT, horizons.size(),
                 quantiles.length, 1);
         ForecastModel.Settings s = new ForecastModel.Settings();
         s.name = "bench-untrained";

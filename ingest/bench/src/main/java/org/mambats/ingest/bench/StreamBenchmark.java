@@ -286,7 +286,7 @@ public final class StreamBenchmark {
      */
     private double changelogAtRate(int symbols, int perSecond, int seconds) throws Exception {
         String name = "changelog" + (run++) + "-" + (snapshotIntervalMs == 0 ? "every-tick" : "snapshots");
-        ForecastStreamApp.Settings s = settings(name, false);
+        ForecastStreamApp.Settings s = settings(name);
         List<Tick> ticks = ticks(symbols, perSecond * seconds);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s); KafkaProducer<byte[], byte[]> p = producer()) {
             app.start();
@@ -406,13 +406,12 @@ public final class StreamBenchmark {
         return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private ForecastStreamApp.Settings settings(String name, boolean passThrough) {
+    private ForecastStreamApp.Settings settings(String name) {
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         s.bootstrap = broker.bootstrapServers();
         s.applicationId = name + "-app";
         s.topics = new StreamTopics(name + "-ticks", name + "-forecasts", name + "-dlq");
         s.stateDir = dir.resolve(name + "-state");
-        s.passThrough = passThrough;
         s.snapshotIntervalMs = snapshotIntervalMs;
         s.kafkaSettings = kafkaSettings;
         s.threads = streamThreads;
@@ -424,15 +423,21 @@ public final class StreamBenchmark {
         return s;
     }
 
+    /** The Mamba application on {@code s}, or the same settings around the pass-through yardstick. */
+    private ForecastStreamApp app(ForecastStreamApp.Settings s, boolean passThrough) {
+        return passThrough ? new ForecastStreamApp(s, counters -> PassThroughProcessor.topology(model, s.topics, counters))
+                : new ForecastStreamApp(model, s);
+    }
+
     /** Pre-loads the input topic, then times how fast the application drains it. */
     private Throughput throughput(boolean passThrough, int symbols, int total) throws Exception {
         String name = "tp" + (run++) + (passThrough ? "-pass" : "-mamba") + "-" + symbols;
-        ForecastStreamApp.Settings s = settings(name, passThrough);
+        ForecastStreamApp.Settings s = settings(name);
         List<Tick> ticks = ticks(symbols, total);
         publish(s.topics.ticks(), ticks);
         long first, last, changelog, modelFirst, modelLast;
         Cpu cpuFirst, cpuLast;
-        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+        try (ForecastStreamApp app = app(s, passThrough)) {
             app.start();
             long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
             while (app.counters().ticksIn.sum() == 0 && System.nanoTime() < deadline) {
@@ -494,10 +499,10 @@ public final class StreamBenchmark {
      */
     private long[] latencySamples(boolean passThrough, int count) throws Exception {
         String name = "lat" + (run++) + (passThrough ? "-pass" : "-mamba");
-        ForecastStreamApp.Settings s = settings(name, passThrough);
+        ForecastStreamApp.Settings s = settings(name);
         List<Tick> ticks = ticks(1, count);
         List<Long> latencies = new ArrayList<>();
-        try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
+        try (ForecastStreamApp app = app(s, passThrough)) {
             app.start();
             app.awaitRunning(Duration.ofSeconds(60));
             Properties cp = new Properties();
@@ -552,7 +557,7 @@ public final class StreamBenchmark {
      */
     private double[] restore(int symbols) throws Exception {
         String name = "restore" + (run++);
-        ForecastStreamApp.Settings s = settings(name, false);
+        ForecastStreamApp.Settings s = settings(name);
         s.warmUpTicks = 0;
         // A snapshot after the last tick, so the fresh instance restores every state and has nothing to replay.
         s.snapshotIntervalMs = 500;
@@ -601,7 +606,7 @@ public final class StreamBenchmark {
      */
     private double[] replay(int total) throws Exception {
         String name = "replay" + (run++);
-        ForecastStreamApp.Settings s = settings(name, false);
+        ForecastStreamApp.Settings s = settings(name);
         s.snapshotIntervalMs = Duration.ofHours(1).toMillis();
         processThenStartOver(name, s, ticks(100, total), 500);
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
