@@ -43,7 +43,7 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
 public final class LstmBaseline implements Baseline {
     static {
         // Deeplearning4j and ND4J log INFO lines on start-up through slf4j-simple (the launcher's binding): keep them to WARN.
-        Nd4jRuntime.quietLogging();
+        Nd4jRuntime.beforeStart();
         if (System.getProperty("org.slf4j.simpleLogger.log.org.deeplearning4j") == null) {
             System.setProperty("org.slf4j.simpleLogger.log.org.deeplearning4j", "warn");
         }

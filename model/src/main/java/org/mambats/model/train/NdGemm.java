@@ -16,7 +16,7 @@ import org.nd4j.linalg.factory.Nd4j;
  */
 final class NdGemm {
     static {
-        Nd4jRuntime.quietLogging();
+        Nd4jRuntime.beforeStart();
     }
 
     private final Map<Key, INDArray> pool = new HashMap<>();

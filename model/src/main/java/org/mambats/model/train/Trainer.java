@@ -37,7 +37,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
  */
 public final class Trainer implements AutoCloseable {
     static {
-        Nd4jRuntime.quietLogging();
+        Nd4jRuntime.beforeStart();
     }
 
     private final ForecasterWeights weights;
