@@ -282,11 +282,22 @@ public final class ForecastApi implements AutoCloseable {
         return versions;
     }
 
-    private JsonNode forecasts(Context ctx) throws SQLException {
-        RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
+    /** The symbol, bucket and time range a series query reads; a bucketed range starts on a bucket's edge. */
+    private record SymbolWindow(String symbol, Duration bucket, RequestParams.TimeRange range) {
+    }
+
+    private SymbolWindow symbolWindow(RequestParams p) throws SQLException {
         String symbol = requireSymbol(p.text("symbol"));
         Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = startOnABucket(range(p, symbol, bucket), bucket);
+        return new SymbolWindow(symbol, bucket, startOnABucket(range(p, symbol, bucket), bucket));
+    }
+
+    private JsonNode forecasts(Context ctx) throws SQLException {
+        RequestParams p = RequestParams.of(ApiCatalog.FORECASTS, ctx);
+        SymbolWindow w = symbolWindow(p);
+        String symbol = w.symbol();
+        Duration bucket = w.bucket();
+        RequestParams.TimeRange r = w.range();
         String version = p.has("model_version") ? p.text("model_version") : queries.latestModelVersion(symbol);
         MarketQueries.Rows rows = queries.forecasts(symbol, r, p.text("horizon"), bucket, version, ApiCatalog.MAX_ROWS);
         if (rows.items.isEmpty()) {
@@ -301,17 +312,15 @@ public final class ForecastApi implements AutoCloseable {
 
     private JsonNode ticks(Context ctx) throws SQLException {
         RequestParams p = RequestParams.of(ApiCatalog.TICKS, ctx);
-        String symbol = requireSymbol(p.text("symbol"));
-        Duration bucket = p.bucket("bucket");
-        RequestParams.TimeRange r = startOnABucket(range(p, symbol, bucket), bucket);
-        ObjectNode out = envelope(symbol, r);
+        SymbolWindow w = symbolWindow(p);
+        ObjectNode out = envelope(w.symbol(), w.range());
         out.put("bucket", p.text("bucket"));
-        if (bucket == null) {
-            MarketQueries.Rows rows = queries.ticks(symbol, r, ApiCatalog.MAX_ROWS);
-            out.put("truncated", rows.truncated).put("next_from", rows.nextFrom).put("next", nextPage(ctx, rows.nextFrom, r, null))
+        if (w.bucket() == null) {
+            MarketQueries.Rows rows = queries.ticks(w.symbol(), w.range(), ApiCatalog.MAX_ROWS);
+            out.put("truncated", rows.truncated).put("next_from", rows.nextFrom).put("next", nextPage(ctx, rows.nextFrom, w.range(), null))
                     .set("ticks", rows.items);
         } else {
-            out.put("truncated", false).set("candles", queries.candles(symbol, r, bucket).items);
+            out.put("truncated", false).set("candles", queries.candles(w.symbol(), w.range(), w.bucket()).items);
         }
         return out;
     }

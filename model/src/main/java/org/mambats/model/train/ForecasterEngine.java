@@ -336,6 +336,14 @@ public final class ForecasterEngine implements AutoCloseable {
         }
     }
 
+    /**
+     * Where the conv reads its input at window time {@code tau}: row {@code tau} of this window's xz when
+     * {@code tau >= 0}, else the carried conv state's tail (its {@code k - 1} rows end at the window's start).
+     */
+    private static int convInputOffset(int tau, int lane, int l, int e, int k, int cOff) {
+        return tau >= 0 ? (lane * l + tau) * 2 * e : cOff + (tau + k - 1) * e;
+    }
+
     private static void convForward(MambaConfig c, int lane, int l, int li, LayerPass lp, float[] convBias,
                                     BatchState init, BatchState fin, int valid) {
         int e = c.dInner(), k = c.dConv(), e2 = 2 * e;
@@ -349,15 +357,8 @@ public final class ForecasterEngine implements AutoCloseable {
             }
             for (int kk = 0; kk < k; kk++) {
                 int tau = t - k + 1 + kk;
-                float[] src;
-                int so;
-                if (tau >= 0) {
-                    src = xz;
-                    so = (lane * l + tau) * e2;
-                } else {
-                    src = init.conv;
-                    so = cOff + (tau + k - 1) * e;
-                }
+                float[] src = tau >= 0 ? xz : init.conv;
+                int so = convInputOffset(tau, lane, l, e, k, cOff);
                 int wo = kk * e;
                 for (int ee = 0; ee < e; ee++) {
                     xcPre[o + ee] += cwT[wo + ee] * src[so + ee];
@@ -748,7 +749,7 @@ public final class ForecasterEngine implements AutoCloseable {
 
     private static void convBackward(MambaConfig c, int lane, int l, int li, LayerPass lp, BatchState init,
                                      float[] dxc, float[] dxz, float[] dcwT, float[] dcb) {
-        int e = c.dInner(), k = c.dConv(), e2 = 2 * e;
+        int e = c.dInner(), k = c.dConv();
         int cOff = init.convOffset(lane, li);
         float[] xz = lp.xz, xcPre = lp.xcPre, cwT = lp.cwT;
         int ub = S.loopBound(e);
@@ -773,15 +774,8 @@ public final class ForecasterEngine implements AutoCloseable {
             for (int kk = 0; kk < k; kk++) {
                 int tau = t - k + 1 + kk;
                 int wo = kk * e;
-                float[] src;
-                int so;
-                if (tau >= 0) {
-                    src = xz;
-                    so = (lane * l + tau) * e2;
-                } else {
-                    src = init.conv;
-                    so = cOff + (tau + k - 1) * e;
-                }
+                float[] src = tau >= 0 ? xz : init.conv;
+                int so = convInputOffset(tau, lane, l, e, k, cOff);
                 i = 0;
                 for (; i < ub; i += S.length()) {
                     FloatVector dp = FloatVector.fromArray(S, dxc, o + i);

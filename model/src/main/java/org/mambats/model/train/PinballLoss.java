@@ -79,6 +79,9 @@ public final class PinballLoss {
         }
         double sum = 0;
         long count = 0;
+        if (grad != null) {
+            java.util.Arrays.fill(grad, 0f);
+        }
         for (int i = 0; i < targets.length; i++) {
             float y = targets[i];
             if (!Float.isFinite(y)) {
@@ -89,24 +92,17 @@ public final class PinballLoss {
                 double u = (double) y - quantiles[o + j];
                 double tau = levels[j];
                 sum += u >= 0 ? tau * u : (tau - 1) * u;
+                if (grad != null) {
+                    grad[o + j] = u >= 0 ? -levels[j] : 1f - levels[j];
+                }
             }
             count += q;
         }
-        if (grad != null) {
-            java.util.Arrays.fill(grad, 0f);
-            if (count > 0) {
-                float inv = (float) (1.0 / count);
-                for (int i = 0; i < targets.length; i++) {
-                    float y = targets[i];
-                    if (!Float.isFinite(y)) {
-                        continue;
-                    }
-                    int o = i * q;
-                    for (int j = 0; j < q; j++) {
-                        float tau = levels[j];
-                        grad[o + j] = ((double) y - quantiles[o + j] >= 0 ? -tau : 1f - tau) * inv;
-                    }
-                }
+        // The loss is a mean over the scored entries, whose count is known only now.
+        if (grad != null && count > 0) {
+            float inv = (float) (1.0 / count);
+            for (int i = 0; i < grad.length; i++) {
+                grad[i] *= inv;
             }
         }
         return new Result(sum, count);

@@ -178,6 +178,19 @@ public final class Trainer implements AutoCloseable {
         return new StepResult(r.mean(), r.count(), normAndLr[0], normAndLr[1], pass.finalState());
     }
 
+    /**
+     * Copies window {@code win} of sequence {@code q} into lane {@code b} of a batch {@code w} ticks long: its features,
+     * its targets and, where the sequence has them and the batch takes them, its delta scales.
+     */
+    private void copyWindow(TrainingSequence q, WindowPlan.Window win, int b, int w, float[] features, float[] targets, float[] g) {
+        int f = weights.nFeatures(), h = weights.nHorizons();
+        System.arraycopy(q.features(), win.start() * f, features, b * w * f, win.length() * f);
+        System.arraycopy(q.targets(), win.start() * h, targets, b * w * h, win.length() * h);
+        if (g != null && q.deltaScale() != null) {
+            System.arraycopy(q.deltaScale(), win.start(), g, b * w, win.length());
+        }
+    }
+
     /** Rescales a plain-mean gradient to the weighted mean's: entry i of lane b times {@code w_b * count / sum(w)}. */
     static void weigh(float[] dq, float[] targets, float[] laneWeight, int lanes) {
         int perLane = targets.length / lanes, q = dq.length / targets.length;
@@ -419,11 +432,7 @@ public final class Trainer implements AutoCloseable {
                 continue;
             }
             TrainingSequence q = seqs.get(win.sequence());
-            System.arraycopy(q.features(), win.start() * f, features, b * w * f, win.length() * f);
-            System.arraycopy(q.targets(), win.start() * h, targets, b * w * h, win.length() * h);
-            if (g != null && q.deltaScale() != null) {
-                System.arraycopy(q.deltaScale(), win.start(), g, b * w, win.length());
-            }
+            copyWindow(q, win, b, w, features, targets, g);
             valid[b] = win.length();
             ticks += win.length();
             if (laneWeight != null) {
@@ -493,12 +502,7 @@ public final class Trainer implements AutoCloseable {
                 if (win == null) {
                     continue;
                 }
-                TrainingSequence q = seqs.get(win.sequence());
-                System.arraycopy(q.features(), win.start() * f, features, b * w * f, win.length() * f);
-                System.arraycopy(q.targets(), win.start() * h, targets, b * w * h, win.length() * h);
-                if (g != null && q.deltaScale() != null) {
-                    System.arraycopy(q.deltaScale(), win.start(), g, b * w, win.length());
-                }
+                copyWindow(seqs.get(win.sequence()), win, b, w, features, targets, g);
                 valid[b] = win.length();
             }
             ForecasterEngine.Pass p = engine.forward(weights, new SequenceBatch(lanes, w, features, g, valid), state);

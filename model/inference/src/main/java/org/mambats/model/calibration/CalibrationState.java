@@ -121,15 +121,9 @@ public final class CalibrationState {
     }
 
     public void writeTo(ByteBuffer out) {
-        for (float o : offsets) {
-            out.putFloat(o);
-        }
-        for (double l : trackerLoss) {
-            out.putDouble(l);
-        }
-        for (double m : mix) {
-            out.putDouble(m);
-        }
+        putAll(out, offsets);
+        putAll(out, trackerLoss);
+        putAll(out, mix);
         for (int h = 0; h < horizons; h++) {
             out.putInt(head[h]).putInt(size[h]).putLong(lastAdmitted[h]).putLong(resolved[h]).putLong(since[h])
                     .putLong(pendingWeight[h]).putDouble(typicalPendingWeight[h]);
@@ -140,14 +134,26 @@ public final class CalibrationState {
         for (int k = 0; k < due.length; k++) {
             out.putLong(due[k]).putDouble(startPrice[k]).putLong(weight[k]).putFloat(sentScale[k]);
         }
-        for (float q : sent) {
-            out.putFloat(q);
+        putAll(out, sent);
+        putAll(out, slope);
+        putAll(out, trackerSent);
+    }
+
+    private static void putAll(ByteBuffer out, float[] values) {
+        for (float v : values) {
+            out.putFloat(v);
         }
-        for (float d : slope) {
-            out.putFloat(d);
+    }
+
+    private static void getAll(ByteBuffer in, float[] values) {
+        for (int i = 0; i < values.length; i++) {
+            values[i] = in.getFloat();
         }
-        for (float q : trackerSent) {
-            out.putFloat(q);
+    }
+
+    private static void putAll(ByteBuffer out, double[] values) {
+        for (double v : values) {
+            out.putDouble(v);
         }
     }
 
@@ -170,9 +176,7 @@ public final class CalibrationState {
             Arrays.fill(trackerLoss, 0);
             Arrays.fill(mix, 1.0);
         } else {
-            for (int i = 0; i < offsets.length; i++) {
-                offsets[i] = in.getFloat();
-            }
+            getAll(in, offsets);
             for (int i = 0; i < trackerLoss.length; i++) {
                 trackerLoss[i] = in.getDouble();
                 if (!(trackerLoss[i] >= 0) || Double.isInfinite(trackerLoss[i])) {
@@ -209,9 +213,7 @@ public final class CalibrationState {
             // The older layout kept no scale: those pending forecasts move the offsets but score no tracker.
             sentScale[k] = before ? 0f : in.getFloat();
         }
-        for (int i = 0; i < sent.length; i++) {
-            sent[i] = in.getFloat();
-        }
+        getAll(in, sent);
         if (before) {
             Arrays.fill(slope, 0f);
             for (int k = 0; k < due.length; k++) {
@@ -221,12 +223,8 @@ public final class CalibrationState {
             }
             return;
         }
-        for (int i = 0; i < slope.length; i++) {
-            slope[i] = in.getFloat();
-        }
-        for (int i = 0; i < trackerSent.length; i++) {
-            trackerSent[i] = in.getFloat();
-        }
+        getAll(in, slope);
+        getAll(in, trackerSent);
     }
 
     public void copyFrom(CalibrationState o) {
