@@ -18,6 +18,7 @@ import org.mambats.backtest.run.PanelResult;
 import org.mambats.backtest.report.PanelReport;
 import org.mambats.backtest.run.Durations;
 import org.mambats.backtest.sink.BacktestSink;
+import org.mambats.model.cli.TickFileOptions;
 import org.mambats.model.cli.TrainingOptions;
 import org.mambats.model.tick.TickCsv;
 import picocli.CommandLine;
@@ -37,13 +38,8 @@ import picocli.CommandLine.Option;
                         + "--seed and --validation also fit the baselines.",
                 "Writes OUT_DIR/forecasts.csv (predict format), metrics.json, report.html and its charts."})
 public class BacktestCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true,
-            description = "Tick CSV: timestamp,price,amount (unix seconds) or symbol,ts,price,size[,bid,ask][,seq]; "
-                    + "classpath:" + TickCsv.BITSTAMP_RESOURCE + " reads the shipped Bitstamp trades.")
-    String data;
-    @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
-            + "); for files with several symbols, backtest this one alone.")
-    String symbol;
+    @Mixin
+    TickFileOptions file = new TickFileOptions();
     @Option(names = "--symbols", split = ",", description = "Backtest these symbols of the file as a universe (default: every symbol "
             + "of the file; a file with several is a panel backtest: one global model per fold, metrics per symbol and pooled, a portfolio).")
     List<String> symbols;
@@ -113,11 +109,11 @@ public class BacktestCommand implements Callable<Integer> {
     /** The configuration these options describe. */
     public BacktestConfig config() {
         BacktestConfig c = new BacktestConfig();
-        c.data = data;
-        if (symbol != null && symbols != null) {
+        c.data = file.data;
+        if (file.symbol != null && symbols != null) {
             throw new IllegalArgumentException("give --symbol (one) or --symbols (a universe), not both");
         }
-        c.symbols = symbol != null ? new ArrayList<>(List.of(symbol))
+        c.symbols = file.symbol != null ? new ArrayList<>(List.of(file.symbol))
                 : symbols == null ? new ArrayList<>() : new ArrayList<>(symbols.stream().map(String::trim).filter(x -> !x.isEmpty()).distinct().toList());
         c.perSymbolModels = perSymbolModels;
         if (workers != null) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
@@ -22,7 +23,7 @@ public final class MarketData {
     public final String location;
     public final String symbol;
     public final TickSeries series;
-    public final TickSeries.Counts counts;
+    public final RowCounts counts;
     /** The symbol's parsed rows, in file order: the ticks (sequence number set), their data row, their time text. */
     public final Tick[] ticks;
     public final long[] rowIndex;
@@ -30,7 +31,7 @@ public final class MarketData {
     /** For each row position, the index of its tick in {@link #series}, or -1 when the validator did not accept it. */
     public final int[] seriesIndex;
 
-    private MarketData(String location, String symbol, TickSeries series, TickSeries.Counts counts, List<TickRow> rows) {
+    private MarketData(String location, String symbol, TickSeries series, RowCounts counts, List<TickRow> rows) {
         this.location = location;
         this.symbol = symbol;
         this.series = series;
@@ -70,7 +71,7 @@ public final class MarketData {
      */
     public static List<MarketData> readUniverse(String location, List<String> symbols, double volHalfLifeTicks, long graceMillis)
             throws IOException {
-        TickSeries.Counts counts = new TickSeries.Counts();
+        RowCounts counts = new RowCounts();
         String only = symbols != null && symbols.size() == 1 ? symbols.get(0) : null;
         Map<String, TickSeries> all = TickSeries.read(location, only, volHalfLifeTicks, graceMillis, counts);
         if (symbols != null) {

@@ -11,6 +11,7 @@ import org.apache.commons.math3.distribution.NormalDistribution;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
@@ -27,7 +28,7 @@ class BaselinesTest {
     static void data() throws Exception {
         Path csv = tmp.resolve("ar.csv");
         new SyntheticTicks(6000, PHI, SIGMA, SIGMA, 1, 1000, 21).writeCsv(csv, "AR");
-        series = TickSeries.read(csv.toString(), null, 50, 0, new TickSeries.Counts()).get("AR");
+        series = TickSeries.read(csv.toString(), null, 50, 0, new RowCounts()).get("AR");
     }
 
     static FitWindow window(String horizons, int n) {
@@ -90,7 +91,7 @@ class BaselinesTest {
         Path csv = tmp.resolve("six.csv");
         java.nio.file.Files.writeString(csv, "symbol,ts,price,size\nX,1700000000000,100,1\nX,1700000001000,101,1\nX,1700000002000,100,1\n"
                 + "X,1700000003000,102,1\nX,1700000004000,102,2\nX,1700000005000,99,1\n");
-        TickSeries s = TickSeries.read(csv.toString(), null, 50, 0, new TickSeries.Counts()).get("X");
+        TickSeries s = TickSeries.read(csv.toString(), null, 50, 0, new RowCounts()).get("X");
         FitWindow w = new FitWindow(s, Horizon.parseList("1tick"), new float[] {0.2f, 0.5f, 0.8f}, 0, 1);
         float[] out = new float[3];
         new NoChangeBaseline().fit(w).forecast(s, 5, out);

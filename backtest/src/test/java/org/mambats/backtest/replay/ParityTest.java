@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.backtest.run.Backtest;
 import org.mambats.backtest.run.BacktestConfig;
 import org.mambats.backtest.run.BacktestResult;
@@ -127,7 +128,7 @@ class ParityTest {
         ForecastModel model = ForecastModel.load(ckpt);
         StringWriter out = new StringWriter();
         new org.mambats.model.forecast.ForecastCsvWriter(out, model.horizons(), model.quantiles()).header();
-        PredictCommand.predict(model, data, symbol, out, new PredictCommand.Stats());
+        PredictCommand.predict(model, data, symbol, out, new RowCounts());
         return out.toString();
     }
 

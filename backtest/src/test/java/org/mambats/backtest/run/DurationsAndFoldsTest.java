@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.DataDefaults;
@@ -45,7 +46,7 @@ class DurationsAndFoldsTest {
     void foldsTileTheDataAfterTheFirstTrainingWindow() throws Exception {
         Path csv = tmp.resolve("t.csv");
         new SyntheticTicks(6000, 0, 1e-4, 1e-4, 1, 60_000, 1).writeCsv(csv, "X"); // one tick a minute for 100 hours
-        Map<String, TickSeries> m = TickSeries.read(csv.toString(), null, 50, 0, new TickSeries.Counts());
+        Map<String, TickSeries> m = TickSeries.read(csv.toString(), null, 50, 0, new RowCounts());
         TickSeries s = m.get("X");
         List<FoldPlan.Fold> folds = FoldPlan.plan(s, Duration.ofHours(48), Duration.ofHours(24), Duration.ofHours(24));
         assertEquals(3, folds.size(), "test windows from hour 48, 72, 96 (the last cut by the data's end)");

@@ -19,12 +19,14 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.backtest.report.Charts;
 import org.mambats.backtest.report.ReportWriter;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.mamba.MambaConfig;
+import org.mambats.model.train.SmallRecipes;
 
 /**
  * A small walk-forward backtest end to end on synthetic ticks (an AR(1) with volatility regimes, one tick a second):
@@ -44,16 +46,9 @@ class WalkForwardTest {
         c.trainWindow = Duration.ofMinutes(30);
         c.testWindow = Duration.ofMinutes(10);
         c.retrainEvery = Duration.ofMinutes(10);
-        c.training.horizons = "1tick,5s,30s";
-        c.training.dModel = 8;
-        c.training.layers = 1;
-        c.training.dState = 4;
-        c.training.epochs = 2;
+        c.training = SmallRecipes.small("1tick,5s,30s", 8, 2, 64);
         c.training.patience = 2;
-        c.training.batch = 8;
-        c.training.window = 64;
         c.training.learningRate = 3e-3;
-        c.training.threads = 1;
         // Not train's defaults, so the folds' checkpoints show whether the whole recipe reached them.
         c.training.expand = 1;
         c.training.dConv = 3;
@@ -183,7 +178,7 @@ class WalkForwardTest {
         Files.write(part, sub, StandardCharsets.UTF_8);
         ForecastModel model = ForecastModel.load(Path.of(fold.path("checkpoint").asText()));
         StringWriter out = new StringWriter();
-        PredictCommand.predict(model, part.toString(), null, out, new PredictCommand.Stats());
+        PredictCommand.predict(model, part.toString(), null, out, new RowCounts());
         List<String> predicted = out.toString().lines().toList();
         List<String> backtest = Files.readAllLines(tmp.resolve("report").resolve(ReportWriter.FORECASTS), StandardCharsets.UTF_8);
         int hCount = 3, compared = 0;

@@ -17,6 +17,7 @@ import org.mambats.backtest.run.PanelResult;
 import org.mambats.backtest.sink.BacktestSink;
 import org.mambats.service.api.MarketQueries;
 import org.mambats.ingest.db.Database;
+import org.mambats.model.train.SmallRecipes;
 
 /** A backtest given a JDBC URL stores its run in backtest_runs of a real (embedded) PostgreSQL. */
 class DatabaseBacktestSinkTest {
@@ -69,13 +70,7 @@ class DatabaseBacktestSinkTest {
             c.trainWindow = java.time.Duration.ofMinutes(12);
             c.testWindow = java.time.Duration.ofMinutes(6);
             c.retrainEvery = c.testWindow;
-            c.training.horizons = "1tick,30s";
-            c.training.dModel = 8;
-            c.training.layers = 1;
-            c.training.dState = 4;
-            c.training.epochs = 1;
-            c.training.batch = 8;
-            c.training.window = 64;
+            c.training = SmallRecipes.small("1tick,30s", 8, 1, 64);
             c.baselines = new java.util.ArrayList<>(java.util.List.of("no-change", "ewma"));
             c.bar = java.time.Duration.ofMinutes(1);
             c.jdbcUrl = server.jdbcUrl();

@@ -90,9 +90,8 @@ public class PublishCommand implements Callable<Integer> {
                     System.err.println("publish: row " + row.index() + " skipped: " + row.error());
                     return;
                 }
-                Tick t = row.tick();
-                if (!t.hasSeq()) {
-                    t = t.withSeq(seqStart + row.index());
+                Tick t = row.numberedTick(seqStart);
+                if (!row.tick().hasSeq()) {
                     numbered[0] = Math.max(numbered[0], t.seq());
                 }
                 if (symbol != null && !symbol.equals(t.symbol())) {

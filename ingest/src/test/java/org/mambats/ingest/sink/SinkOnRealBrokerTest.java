@@ -60,6 +60,23 @@ class SinkOnRealBrokerTest {
         }
     }
 
+    /** A sink on its own thread (batches of 500, 50 ms linger, backoff up to 500 ms); closing it stops it and checks it ended cleanly. */
+    private record RunningSink(ForecastSink sink, Thread thread) implements AutoCloseable {
+        static RunningSink start(String bootstrap, String topic, String ticksTopic, String group, Database db) {
+            ForecastSink sink = new ForecastSink(new ForecastSink.Config(bootstrap, topic, ticksTopic, group, 500, 50, 500), db.dataSource());
+            Thread t = new Thread(sink, "sink-under-test");
+            t.start();
+            return new RunningSink(sink, t);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            sink.stop();
+            assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
+            assertNull(sink.failure());
+        }
+    }
+
     @Test
     void killedHardMidStreamAndRestartedStoresEveryForecastExactlyOnce() throws Exception {
         String topic = "fc-crash";
@@ -106,12 +123,10 @@ class SinkOnRealBrokerTest {
         List<Forecast> expected = SinkBenchmark.forecasts(n, 12);
         try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(dir.resolve("pg-outage"), Map.of("fsync", "off"));
              Database db = Database.open(pg.jdbcUrl(), null, 2)) {
-            ForecastSink sink = new ForecastSink(new ForecastSink.Config(broker.bootstrapServers(), topic, null, "outage-sink",
-                    500, 50, 500), db.dataSource());
-            Thread t = new Thread(sink, "sink-under-test");
-            t.start();
-            Thread producer = produce(topic, expected, 400, 100, 0);
-            try {
+            try (RunningSink running = RunningSink.start(broker.bootstrapServers(), topic, null, "outage-sink", db)) {
+                ForecastSink sink = running.sink();
+                Thread t = running.thread();
+                Thread producer = produce(topic, expected, 400, 100, 0);
                 waitForRows(db, n / 5, 60_000);
                 pg.stop();
                 Thread.sleep(3_000);
@@ -125,11 +140,7 @@ class SinkOnRealBrokerTest {
                 assertTrue(t.isAlive());
                 assertNull(sink.failure());
                 System.out.printf("outage: %d rows exactly once, %d retries%n", n, sink.retries());
-            } finally {
-                sink.stop();
-                assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
             }
-            assertNull(sink.failure());
         }
     }
 
@@ -149,12 +160,10 @@ class SinkOnRealBrokerTest {
             org.junit.jupiter.api.Assumptions.assumeTrue(disk != null, "this machine cannot mount a small file system");
             try (EmbeddedPostgresServer pg = EmbeddedPostgresServer.start(disk.dir(), Map.of("fsync", "off"));
                  Database db = Database.open(pg.jdbcUrl(), null, 2)) {
-                ForecastSink sink = new ForecastSink(new ForecastSink.Config(broker.bootstrapServers(), topic, null, "full-sink",
-                        500, 50, 500), db.dataSource());
-                Thread t = new Thread(sink, "sink-under-test");
-                t.start();
-                Thread producer = produce(topic, expected, 400, 100, 0);
-                try {
+                try (RunningSink running = RunningSink.start(broker.bootstrapServers(), topic, null, "full-sink", db)) {
+                    ForecastSink sink = running.sink();
+                    Thread t = running.thread();
+                    Thread producer = produce(topic, expected, 400, 100, 0);
                     waitForRows(db, n / 5, 60_000);
                     disk.fillLeaving(256 * 1024);
                     long deadline = System.currentTimeMillis() + 60_000;
@@ -180,9 +189,6 @@ class SinkOnRealBrokerTest {
                     assertNull(sink.failure());
                     System.out.printf("full disk: %d rows when it filled, %d retries, then %d rows exactly once%n",
                             whileFull, sink.retries(), n);
-                } finally {
-                    sink.stop();
-                    assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
                 }
             }
         }
@@ -198,11 +204,8 @@ class SinkOnRealBrokerTest {
         try (KafkaBroker autoCreating = KafkaBroker.builder(dir.resolve("kafka-auto")).port(0).inProcess(true)
                 .brokerProperty("auto.create.topics.enable", "true").start();
              Database db = Database.open(null, dir.resolve("pg-late"), 2)) {
-            ForecastSink sink = new ForecastSink(new ForecastSink.Config(autoCreating.bootstrapServers(), "fc-late", "ticks-late",
-                    "late-sink", 500, 50, 500), db.dataSource());
-            Thread t = new Thread(sink, "sink-under-test");
-            t.start();
-            try {
+            try (RunningSink running = RunningSink.start(autoCreating.bootstrapServers(), "fc-late", "ticks-late", "late-sink", db)) {
+                Thread t = running.thread();
                 Thread.sleep(3_000);
                 assertTrue(t.isAlive(), "the sink gave up on missing topics");
                 try (Admin admin = autoCreating.newAdmin()) {
@@ -222,11 +225,7 @@ class SinkOnRealBrokerTest {
                 try (Admin admin = autoCreating.newAdmin()) {
                     assertEquals(3, admin.describeTopics(List.of("fc-late")).allTopicNames().get().get("fc-late").partitions().size());
                 }
-            } finally {
-                sink.stop();
-                assertTrue(sink.awaitTermination(java.time.Duration.ofSeconds(30)));
             }
-            assertNull(sink.failure());
         }
     }
 

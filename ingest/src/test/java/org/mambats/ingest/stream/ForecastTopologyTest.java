@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.forecast.Forecast;
 import org.mambats.model.forecast.ForecastModel;
@@ -66,22 +67,6 @@ class ForecastTopologyTest {
         return out;
     }
 
-    /** predict's rows, by "seq,horizon": the reference the stream must match. */
-    private static Map<String, float[]> predicted(ForecastModel model, Path csv) throws Exception {
-        StringWriter w = new StringWriter();
-        PredictCommand.predict(model, csv.toString(), null, w, new PredictCommand.Stats());
-        Map<String, float[]> rows = new HashMap<>();
-        for (String line : w.toString().split("\n")) {
-            String[] f = line.split(",");
-            float[] q = new float[f.length - 5];
-            for (int j = 0; j < q.length; j++) {
-                q[j] = Float.parseFloat(f[5 + j]);
-            }
-            rows.put(f[1] + "," + f[0] + "," + f[4], q);
-        }
-        return rows;
-    }
-
     /**
      * With states written after every tick (interval 0) the record cache's size matters: a large cache (flushes at
      * commits only), none (every put goes to RocksDB or the in-memory store) and one with room for a single state,
@@ -94,7 +79,7 @@ class ForecastTopologyTest {
         assertTrue(Runtime.version().feature() >= 25, "RocksDB and the operator run on Java " + Runtime.version());
         Path csv = TestModels.syntheticCsv(tmp, 400, "AAA", "BBB", "CCC");
         ForecastModel model = TestModels.checkpoint(tmp, csv);
-        Map<String, float[]> expected = predicted(model, csv);
+        Map<String, float[]> expected = TestModels.predicted(model, csv);
         OperatorCounters counters = new OperatorCounters();
         try (TopologyTestDriver d = driver(model, counters, cacheBytes, inMemoryStore, snapshotIntervalMs)) {
             TestInputTopic<byte[], byte[]> in = d.createInputTopic("ticks", new ByteArraySerializer(), new ByteArraySerializer());
@@ -205,7 +190,7 @@ class ForecastTopologyTest {
             assertEquals(bad.length, counters.deadLetters.sum());
             assertEquals(1, counters.duplicates.sum());
             // The forecasts are exactly those of the clean ticks alone: nothing bad reached the state.
-            Map<String, float[]> expected = predicted(model, csv);
+            Map<String, float[]> expected = TestModels.predicted(model, csv);
             List<TestRecord<byte[], byte[]>> records = out.readRecordsToList();
             assertEquals(expected.size(), records.size());
             for (TestRecord<byte[], byte[]> r : records) {

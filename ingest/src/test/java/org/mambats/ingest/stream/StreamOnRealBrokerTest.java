@@ -35,6 +35,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.ingest.broker.KafkaBroker;
 import org.mambats.ingest.disk.SmallFileSystem;
 import org.mambats.ingest.disk.UnwritableDirectory;
@@ -74,29 +75,13 @@ class StreamOnRealBrokerTest {
             ticks.add(r.tick().withSeq(r.index()));
         }
         ticks.sort(Comparator.comparingLong(Tick::timeMillis));
-        expected = predicted(model);
+        expected = TestModels.predicted(model, csv);
         // The forecasts compared bit for bit include the online calibration's offsets: check they have moved.
         org.mambats.model.forecast.ForecastStepper stepper = model.newStepper();
         org.mambats.model.forecast.SymbolState aaa = model.newState();
         ticks.stream().filter(x -> x.symbol().equals("AAA")).forEach(x -> stepper.process(x, aaa));
         assertTrue(aaa.calibration.resolved(0) > 100 && aaa.calibration.offset(0, 0) != 0,
                 "the calibration has outcomes to learn from: " + aaa.calibration.resolved(0));
-    }
-
-    /** predict's forecasts of {@code m} over the ticks, by "symbol,seq,horizon". */
-    private static Map<String, float[]> predicted(ForecastModel m) throws Exception {
-        StringWriter w = new StringWriter();
-        PredictCommand.predict(m, csv.toString(), null, w, new PredictCommand.Stats());
-        Map<String, float[]> out = new HashMap<>();
-        for (String line : w.toString().split("\n")) {
-            String[] f = line.split(",");
-            float[] q = new float[f.length - 5];
-            for (int j = 0; j < q.length; j++) {
-                q[j] = Float.parseFloat(f[5 + j]);
-            }
-            out.put(f[1] + "," + f[0] + "," + f[4], q);
-        }
-        return out;
     }
 
     @AfterAll
@@ -674,7 +659,7 @@ class StreamOnRealBrokerTest {
     void restartedWithANewCheckpointTheStreamForecastsAsTheNewModelWouldHaveAllAlong() throws Exception {
         StreamTopics t = topics("new-model");
         ForecastModel retrained = TestModels.checkpoint(dir, csv, 6);
-        Map<String, float[]> expectedRetrained = predicted(retrained);
+        Map<String, float[]> expectedRetrained = TestModels.predicted(retrained, csv);
         int half = ticks.size() / 2;
         CountDownLatch secondHalf = new CountDownLatch(1);
         Thread pub = publisher(t.ticks(), 0, new AtomicInteger(), java.util.Map.of(half, secondHalf));

@@ -1,9 +1,12 @@
 package org.mambats.ingest.stream;
 
 import java.io.IOException;
+import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.TrainingSet;
@@ -11,6 +14,7 @@ import org.mambats.model.features.Horizon;
 import org.mambats.model.features.TickFeatures;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.forecast.ForecasterWeights;
+import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.mamba.MambaConfig;
 
 /** Small forecaster checkpoints for stream tests: untrained weights, real normalisation from synthetic ticks. */
@@ -45,24 +49,32 @@ public final class TestModels {
     public static ForecastModel checkpoint(Path dir, Path csv, long seed) throws IOException {
         List<Horizon> horizons = Horizon.parseList("1tick,5s");
         float[] quantiles = {0.1f, 0.5f, 0.9f};
-        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new TickSeries.Counts());
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new RowCounts());
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.0, true);
         MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);
         ForecasterWeights w = ForecasterWeights.initialize(c, TickFeatures.COUNT, horizons.size(), quantiles.length, seed);
-        ForecastModel.Settings s = new ForecastModel.Settings();
-        s.name = "test-model";
-        s.horizons = horizons;
-        s.quantiles = quantiles;
-        s.targetScale = set.targetScale;
-        s.featureMean = set.normalizer.mean();
-        s.featureStd = set.normalizer.std();
-        s.deltaTimeScaling = true;
-        s.dtReferenceSeconds = set.dtReferenceSeconds;
         // Forecasts in volatility units, calibrated online (the defaults of a trained checkpoint), so every stream
         // test that compares forecasts bit for bit with predict covers the calibration's state too.
-        s.volatilityReferenceBps = set.volatilityReferenceBps;
+        ForecastModel.Settings s = set.checkpointSettings();
+        s.name = "test-model";
         Path ckpt = dir.resolve(seed == 5 ? "ckpt" : "ckpt-" + seed);
         ForecastModel.save(ckpt, w, s);
         return ForecastModel.load(ckpt);
+    }
+
+    /** predict's forecasts of {@code model} over {@code csv}, by "symbol,seq,horizon": the reference the stream must match. */
+    public static Map<String, float[]> predicted(ForecastModel model, Path csv) throws IOException {
+        StringWriter w = new StringWriter();
+        PredictCommand.predict(model, csv.toString(), null, w, new RowCounts());
+        Map<String, float[]> out = new HashMap<>();
+        for (String line : w.toString().split("\n")) {
+            String[] f = line.split(",");
+            float[] q = new float[f.length - 5];
+            for (int j = 0; j < q.length; j++) {
+                q[j] = Float.parseFloat(f[5 + j]);
+            }
+            out.put(f[1] + "," + f[0] + "," + f[4], q);
+        }
+        return out;
     }
 }

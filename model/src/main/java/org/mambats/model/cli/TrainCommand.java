@@ -7,9 +7,9 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.TrainingSet;
-import org.mambats.model.tick.TickCsv;
 import org.mambats.model.train.TrainingListener;
 import org.mambats.model.train.DataDefaults;
 import org.mambats.model.train.TrainingRecipe;
@@ -22,15 +22,10 @@ import picocli.CommandLine.Option;
         description = "Train the Mamba forecaster on ticks (quantiles of future log returns per horizon) and write a checkpoint "
                 + "that ./mamba-ts predict, stream and backtest serve.")
 public class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true,
-            description = "Tick CSV: timestamp,price,amount (unix seconds) or symbol,ts,price,size[,bid,ask][,seq]; "
-                    + "classpath:" + TickCsv.BITSTAMP_RESOURCE + " reads the shipped Bitstamp trades.")
-    String data;
+    @Mixin
+    TickFileOptions file = new TickFileOptions();
     @Option(names = "--out", required = true, description = "Checkpoint directory to write.")
     Path out;
-    @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
-            + "); for files with one, train on this symbol only (default: every symbol, one sequence each).")
-    String symbol;
     @Option(names = "--symbols", split = ",", description = "Train one global model on these symbols of the file (default: every "
             + "symbol), each in its own scale, weighted by the square root of its ticks.")
     java.util.List<String> symbols;
@@ -51,19 +46,19 @@ public class TrainCommand implements Callable<Integer> {
                     + "the database's q10/q50/q90 columns, its forecast-error views and the dashboard's band and tables use 0.1, 0.5 "
                     + "and 0.9: add them (other levels may go alongside).");
         }
-        System.err.println("train: reading " + data + " ...");
-        DataDefaults.Profile profile = DataDefaults.scan(data, symbol);
+        System.err.println("train: reading " + file.data + " ...");
+        DataDefaults.Profile profile = DataDefaults.scan(file.data, file.symbol);
         DataDefaults.apply(recipe, profile, (long) (profile.rows() * (1 - recipe.validationFraction)))
                 .forEach(l -> System.err.println("train: " + l));
-        TickSeries.Counts counts = new TickSeries.Counts();
-        if (symbol != null && symbols != null) {
+        RowCounts counts = new RowCounts();
+        if (file.symbol != null && symbols != null) {
             throw new IllegalArgumentException("give --symbol (one) or --symbols (several), not both");
         }
-        Map<String, TickSeries> series = TickSeries.read(data, symbol, recipe.volHalfLife, recipe.graceMillis, counts);
+        Map<String, TickSeries> series = TickSeries.read(file.data, file.symbol, recipe.volHalfLife, recipe.graceMillis, counts);
         if (symbols != null) {
             java.util.List<String> absent = symbols.stream().filter(x -> !series.containsKey(x)).toList();
             if (!absent.isEmpty()) {
-                throw new IllegalArgumentException(data + ": no accepted ticks of " + absent + "; the file holds " + series.keySet());
+                throw new IllegalArgumentException(file.data + ": no accepted ticks of " + absent + "; the file holds " + series.keySet());
             }
             series.keySet().retainAll(symbols);
         }
@@ -81,7 +76,7 @@ public class TrainCommand implements Callable<Integer> {
 
         ObjectNode provenance = JsonNodeFactory.instance.objectNode();
         provenance.put("created_by", "train");
-        provenance.put("data", data);
+        provenance.put("data", file.data);
         provenance.putArray("symbols").addAll(series.keySet().stream().map(JsonNodeFactory.instance::textNode).toList());
         provenance.put("rows", counts.rows).put("accepted", counts.accepted).put("duplicates", counts.duplicates)
                 .put("rejected", counts.rejected).put("unparseable", counts.unparseable);

@@ -186,18 +186,9 @@ public final class TrainingRecipe implements Cloneable {
             }
             double seconds = (System.nanoTime() - start) / 1e9;
 
-            ForecastModel.Settings settings = new ForecastModel.Settings();
+            ForecastModel.Settings settings = set.checkpointSettings();
             settings.name = name;
-            settings.horizons = horizonList;
-            settings.quantiles = quantiles.clone();
-            settings.targetScale = set.targetScale;
-            settings.featureMean = set.normalizer.mean();
-            settings.featureStd = set.normalizer.std();
             settings.volHalfLifeTicks = volHalfLife;
-            settings.deltaTimeScaling = deltaTimeScaling;
-            settings.dtReferenceSeconds = set.dtReferenceSeconds;
-            settings.volatilityReferenceBps = set.volatilityReferenceBps;
-            settings.inputScale = set.inputScale;
             settings.calibrationRate = calibrationRate;
             settings.calibrationSlots = calibrationSlots;
             settings.volatilityMixRate = volatilityMixRate;

@@ -61,6 +61,29 @@ public final class TrainingSet {
     /** Which features the sequences hold (normalised): the ticks' own, or in each symbol's scale. */
     public final InputScale inputScale;
 
+    public final List<Horizon> horizons;
+    public final float[] quantiles;
+    public final boolean deltaTimeScaling;
+
+    /**
+     * A checkpoint's settings with everything this set fixes: its horizons and quantiles, the target and feature
+     * scales, the reference time step and volatility, and which features the model reads. The rest (name,
+     * calibration, grace, ...) keep their defaults for the caller to set.
+     */
+    public ForecastModel.Settings checkpointSettings() {
+        ForecastModel.Settings s = new ForecastModel.Settings();
+        s.horizons = horizons;
+        s.quantiles = quantiles.clone();
+        s.targetScale = targetScale;
+        s.featureMean = normalizer.mean();
+        s.featureStd = normalizer.std();
+        s.deltaTimeScaling = deltaTimeScaling;
+        s.dtReferenceSeconds = dtReferenceSeconds;
+        s.volatilityReferenceBps = volatilityReferenceBps;
+        s.inputScale = inputScale;
+        return s;
+    }
+
     /** A set with volatility-scaled targets (the default, see {@link VolatilityScale}). */
     public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
                        boolean deltaTimeScaling) {
@@ -80,6 +103,9 @@ public final class TrainingSet {
     public TrainingSet(Collection<TickSeries> series, List<Horizon> horizons, float[] quantiles, double validationFraction,
                        boolean deltaTimeScaling, boolean volatilityScaled, InputScale inputScale) {
         this.inputScale = inputScale;
+        this.horizons = List.copyOf(horizons);
+        this.quantiles = quantiles.clone();
+        this.deltaTimeScaling = deltaTimeScaling;
         if (!(validationFraction >= 0 && validationFraction < 1)) {
             throw new IllegalArgumentException("validation fraction must be in [0, 1), got " + validationFraction);
         }

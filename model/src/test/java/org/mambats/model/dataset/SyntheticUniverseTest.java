@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.train.DataDefaults;
 
 /** The synthetic universe: its known best forecast is calibrated, its break is there, and it reads as daily bars. */
@@ -46,7 +47,7 @@ class SyntheticUniverseTest {
         SyntheticUniverse u = new SyntheticUniverse(3, 300, 0.7, 1);
         Path csv = tmp.resolve("u.csv");
         u.writeCsv(csv);
-        Map<String, TickSeries> all = TickSeries.read(csv.toString(), null, 11, 2000, new TickSeries.Counts());
+        Map<String, TickSeries> all = TickSeries.read(csv.toString(), null, 11, 2000, new RowCounts());
         assertEquals(3, all.size());
         assertEquals(300, all.get("S01").length);
         DataDefaults.Profile p = DataDefaults.scan(csv.toString(), null);

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.cli.PredictCommand;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
@@ -40,7 +41,7 @@ class StepMatchesTrainingForwardTest {
         data.writeCsv(csv, "SYN");
         List<Horizon> horizons = Horizon.parseList("1tick,5s");
         float[] quantiles = {0.1f, 0.5f, 0.9f};
-        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new TickSeries.Counts());
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 50, 2000, new RowCounts());
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.0, deltaTimeScaling);
         TrainingSequence seq = set.train.get(0);
 
@@ -55,15 +56,7 @@ class StepMatchesTrainingForwardTest {
                 org.mambats.model.mamba.MambaWeights.tie(aLog, c.dInner(), c.dState());
             }
         }
-        ForecastModel.Settings s = new ForecastModel.Settings();
-        s.horizons = horizons;
-        s.quantiles = quantiles;
-        s.targetScale = set.targetScale;
-        s.featureMean = set.normalizer.mean();
-        s.featureStd = set.normalizer.std();
-        s.deltaTimeScaling = deltaTimeScaling;
-        s.dtReferenceSeconds = set.dtReferenceSeconds;
-        s.volatilityReferenceBps = set.volatilityReferenceBps;
+        ForecastModel.Settings s = set.checkpointSettings();
         assertTrue(s.volatilityReferenceBps > 0, "the quantiles scale with the running volatility");
         s.calibrationRate = 0; // the model's own quantiles: the calibration is tested on its own
         s.volatilityMixRate = 0;
@@ -73,7 +66,7 @@ class StepMatchesTrainingForwardTest {
 
         // The streaming side, exactly as predict runs it.
         StringWriter out = new StringWriter();
-        PredictCommand.Stats stats = new PredictCommand.Stats();
+        RowCounts stats = new RowCounts();
         PredictCommand.predict(model, csv.toString(), null, out, stats);
         assertEquals(seq.length(), stats.accepted);
         String[] lines = out.toString().split("\n");

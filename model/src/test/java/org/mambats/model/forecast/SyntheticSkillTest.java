@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.SyntheticTicks;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.TrainingSet;
@@ -34,7 +35,7 @@ class SyntheticSkillTest {
         data.writeCsv(csv, "AR");
         List<Horizon> horizons = Horizon.parseList("1tick");
         float[] quantiles = {0.1f, 0.5f, 0.9f};
-        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 20, 0, new TickSeries.Counts());
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, 20, 0, new RowCounts());
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.25, false);
 
         MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);

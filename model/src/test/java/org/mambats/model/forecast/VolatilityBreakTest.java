@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
 import org.mambats.model.tick.TickRow;
+import org.mambats.model.train.SmallRecipes;
 import org.mambats.model.train.TrainingRecipe;
 
 /**
@@ -48,18 +50,10 @@ class VolatilityBreakTest {
 
     /** Trains on the calm part only, then scores every 1tick forecast from 1,000 ticks after the break on. */
     private Coverage run(Path csv, boolean volatilityScaling) throws IOException {
-        TrainingRecipe r = new TrainingRecipe();
-        r.horizons = "1tick";
-        r.dModel = 16;
-        r.layers = 1;
-        r.dState = 4;
-        r.epochs = 2;
-        r.window = 128;
-        r.batch = 8;
-        r.threads = 1;
+        TrainingRecipe r = SmallRecipes.small("1tick", 16, 2, 128);
         r.volatilityScaling = volatilityScaling;
         r.volHalfLife = 20;
-        Map<String, TickSeries> all = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new TickSeries.Counts());
+        Map<String, TickSeries> all = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new RowCounts());
         TickSeries calm = all.get("X").slice(0, TRAIN);
         Path dir = tmp.resolve("ckpt-" + volatilityScaling);
         r.fitAndSave(r.trainingSet(List.of(calm)), dir, null, JsonNodeFactory.instance.objectNode());

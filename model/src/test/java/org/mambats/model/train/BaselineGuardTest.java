@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.forecast.ForecastModel;
 
@@ -84,16 +85,8 @@ class BaselineGuardTest {
             b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
         }
         Files.writeString(csv, b);
-        TrainingRecipe r = new TrainingRecipe();
-        r.horizons = "1tick,10ticks";
-        r.dModel = 16;
-        r.layers = 1;
-        r.dState = 4;
-        r.epochs = 3;
-        r.window = 64;
-        r.batch = 8;
-        r.threads = 1;
-        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new TickSeries.Counts());
+        TrainingRecipe r = SmallRecipes.small("1tick,10ticks", 16, 3, 64);
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new RowCounts());
         TrainingSet set = r.trainingSet(series.values());
         TrainingRecipe.Fitted f = r.fitAndSave(set, tmp.resolve("ckpt"), null, JsonNodeFactory.instance.objectNode());
         assertTrue(f.keptBaseline(), f.guard());

@@ -22,12 +22,19 @@ class EngineFixtureTest {
         return Path.of(EngineFixtureTest.class.getResource("/fixtures/mamba_small/config.json").toURI()).getParent();
     }
 
+    /** The reference's small Mamba: its weights, an input and the reference's output for it. */
+    record Fixture(MambaWeights weights, Tensor input, Tensor expected) {
+        static Fixture load() throws Exception {
+            Path dir = fixture();
+            return new Fixture(MambaCheckpoint.load(dir).weights(), Npy.read(dir.resolve("input.npy")), Npy.read(dir.resolve("expected.npy")));
+        }
+    }
+
     @Test
     void backboneReproducesTransformersOutput() throws Exception {
-        Path dir = fixture();
-        MambaWeights w = MambaCheckpoint.load(dir).weights();
-        Tensor input = Npy.read(dir.resolve("input.npy"));
-        Tensor expected = Npy.read(dir.resolve("expected.npy"));
+        Fixture f = Fixture.load();
+        MambaWeights w = f.weights();
+        Tensor input = f.input(), expected = f.expected();
         int length = input.shape()[1];
         try (ForecasterEngine engine = new ForecasterEngine(2)) {
             float[] out = engine.forwardBackbone(w, input.data(), 1, length, null, null, null).backboneOutput();
@@ -38,10 +45,9 @@ class EngineFixtureTest {
 
     @Test
     void windowsWithCarriedStateMatchOnePass() throws Exception {
-        Path dir = fixture();
-        MambaWeights w = MambaCheckpoint.load(dir).weights();
-        Tensor input = Npy.read(dir.resolve("input.npy"));
-        Tensor expected = Npy.read(dir.resolve("expected.npy"));
+        Fixture f = Fixture.load();
+        MambaWeights w = f.weights();
+        Tensor input = f.input(), expected = f.expected();
         int length = input.shape()[1], d = input.shape()[2];
         int[] cuts = {0, 3, 4, 21, 40, length}; // windows of 3, 1 (shorter than K-1), 17, 19, 24 ticks
         float[] out = new float[length * d];
@@ -62,9 +68,9 @@ class EngineFixtureTest {
 
     @Test
     void paddedLaneCarriesTheStateOfItsLastValidTick() throws Exception {
-        Path dir = fixture();
-        MambaWeights w = MambaCheckpoint.load(dir).weights();
-        Tensor input = Npy.read(dir.resolve("input.npy"));
+        Fixture f = Fixture.load();
+        MambaWeights w = f.weights();
+        Tensor input = f.input();
         int d = input.shape()[2];
         try (ForecasterEngine engine = new ForecasterEngine(2)) {
             // lane 0: ticks 0..9 then 6 ticks of garbage padding; lane 1: ticks 0..9 exactly

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 
@@ -41,7 +42,7 @@ class SequenceWeightTest {
             }
         }
         java.nio.file.Files.writeString(csv, b);
-        var series = TickSeries.read(csv.toString(), null, 20, 2000, new TickSeries.Counts());
+        var series = TickSeries.read(csv.toString(), null, 20, 2000, new RowCounts());
         TrainingSet set = new TrainingSet(series.values(), Horizon.parseList("1tick"), new float[] {0.1f, 0.5f, 0.9f}, 0.0, false);
         List<TrainingSequence> seqs = set.train;
         assertEquals(2, seqs.size());

@@ -4,11 +4,10 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.mambats.model.features.TickFeatures;
-import org.mambats.model.tick.RejectionSummary;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.tick.Tick;
-import org.mambats.model.tick.TickCsv;
-import org.mambats.model.tick.TickRow;
 import org.mambats.model.tick.TickValidator;
+import org.mambats.model.tick.ValidatedRows;
 
 /**
  * One symbol's accepted ticks, in arrival order, with their raw features: what training and evaluation see. It
@@ -42,54 +41,17 @@ public final class TickSeries {
         this.rows = rows;
     }
 
-    /** Counts of what happened to the file's rows. */
-    public static final class Counts {
-        public long rows, accepted, duplicates, rejected, unparseable;
-        /** The rows that did not become ticks, by reason, with the first example of each. */
-        public final RejectionSummary reasons = new RejectionSummary();
-
-        @Override
-        public String toString() {
-            return rows + " rows: " + accepted + " accepted, " + duplicates + " duplicates, " + rejected + " rejected, "
-                    + unparseable + " unparseable";
-        }
-    }
-
-    /** Reads a tick CSV into one series per symbol (only {@code onlySymbol} when given). */
+    /** Reads a tick CSV into one series per symbol (only {@code onlySymbol} when given), in order of first appearance. */
     public static Map<String, TickSeries> read(String location, String onlySymbol, double volHalfLifeTicks, long graceMillis,
-                                               Counts counts) throws IOException {
+                                               RowCounts counts) throws IOException {
         TickValidator validator = new TickValidator(graceMillis);
         TickFeatures features = new TickFeatures(volHalfLifeTicks);
         Map<String, Builder> builders = new LinkedHashMap<>();
-        String defaultSymbol = onlySymbol == null ? TickCsv.DEFAULT_SYMBOL : onlySymbol;
-        TickCsv.read(location, defaultSymbol, (TickRow row) -> {
-            counts.rows++;
-            if (!row.parsed()) {
-                counts.unparseable++;
-                counts.reasons.add("unparseable", row.index(), row.error());
-                return;
-            }
-            Tick t = row.numberedTick();
-            if (onlySymbol != null && !onlySymbol.equals(t.symbol())) {
-                return;
-            }
-            Builder b = builders.computeIfAbsent(t.symbol(), Builder::new);
-            TickValidator.Verdict v = validator.apply(t, b.position);
-            switch (v.outcome()) {
-                case DUPLICATE -> {
-                    counts.duplicates++;
-                    counts.reasons.add("duplicate", row.index(), v.reason());
-                }
-                case REJECT -> {
-                    counts.rejected++;
-                    counts.reasons.add("rejected", row.index(), v.reason());
-                }
-                case ACCEPT -> {
-                    counts.accepted++;
-                    b.add(t, row.index(), features);
-                }
-            }
-        });
+        ValidatedRows.read(location, onlySymbol, symbol -> {
+            Builder b = new Builder(symbol);
+            builders.put(symbol, b);
+            return b;
+        }, (t, b) -> validator.apply(t, b.position), (row, t, b) -> b.add(t, row.index(), features), counts);
         Map<String, TickSeries> out = new LinkedHashMap<>();
         builders.forEach((s, b) -> out.put(s, b.build()));
         return out;

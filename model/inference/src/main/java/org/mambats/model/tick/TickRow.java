@@ -14,6 +14,11 @@ public record TickRow(long index, String timeText, Tick tick, String error) {
      * (predict, backtest, training, the demo's replay) follows, so they all number and deduplicate alike.
      */
     public Tick numberedTick() {
-        return tick.hasSeq() ? tick : tick.withSeq(index);
+        return numberedTick(0);
+    }
+
+    /** The same, the row numbers starting at {@code seqStart} ({@code publish --seq-start}, for a second file). */
+    public Tick numberedTick(long seqStart) {
+        return tick.hasSeq() ? tick : tick.withSeq(seqStart + index);
     }
 }

@@ -59,12 +59,18 @@ class StepVersusSequenceTest {
     void stepEqualsSequenceOverTenThousandSteps() {
         MambaConfig c = MambaConfig.of(64, 2);
         MambaWeights w = randomModel(c, 11);
+        stepsOfTenThousandMatchTheScan(w, 12, "step");
+    }
+
+    /** Steps {@code w} over 10,000 random inputs of {@code seed} and checks them against its scan; returns the steps' outputs. */
+    private static float[] stepsOfTenThousandMatchTheScan(MambaWeights w, long seed, String what) {
         int len = 10_000;
-        float[] input = randomInput(len * 64, 12);
+        float[] input = randomInput(len * w.config().dModel(), seed);
         float[] scan = new MambaSequenceForward(w).forward(input, 1, len, null);
         float[] step = runSteps(w, input, len);
         double err = Fixtures.relativeError(step, scan);
-        assertTrue(err < 1e-4, "step vs scan relative error over 10,000 steps: " + err);
+        assertTrue(err < 1e-4, what + " vs scan relative error over 10,000 steps: " + err);
+        return step;
     }
 
     /**
@@ -82,13 +88,8 @@ class StepVersusSequenceTest {
         MambaWeights free = MambaWeights.fromTensors(c.withTiedDecays(false), w.toTensors(""));
         org.junit.jupiter.api.Assertions.assertNotNull(MambaKernel.prepare(tied).layers[0].negA0, "the tied scan is used");
         org.junit.jupiter.api.Assertions.assertNull(MambaKernel.prepare(free).layers[0].negA0);
-        int len = 10_000;
-        float[] input = randomInput(len * 64, 42);
-        float[] scan = new MambaSequenceForward(tied).forward(input, 1, len, null);
-        float[] step = runSteps(tied, input, len);
-        double err = Fixtures.relativeError(step, scan);
-        assertTrue(err < 1e-4, "tied step vs scan relative error over 10,000 steps: " + err);
-        double freeErr = Fixtures.relativeError(step, runSteps(free, input, len));
+        float[] step = stepsOfTenThousandMatchTheScan(tied, 42, "tied step");
+        double freeErr = Fixtures.relativeError(step, runSteps(free, randomInput(10_000 * 64, 42), 10_000));
         assertTrue(freeErr < 1e-4, "tied step vs the free-decay step: " + freeErr);
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.mambats.model.tick.RowCounts;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.features.Horizon;
 
@@ -74,7 +75,7 @@ class DataAsUsersHaveItTest {
 
     @Test
     void theApplesDailyBarsShippedWithTa4jRead() throws Exception {
-        TickSeries.Counts counts = new TickSeries.Counts();
+        RowCounts counts = new RowCounts();
         Map<String, TickSeries> s = TickSeries.read("classpath:appleinc_bars_from_20130101_usd.csv", "AAPL", 11, 0, counts);
         assertTrue(s.get("AAPL").length > 200, counts.toString());
         assertEquals(counts.rows, counts.accepted, counts.reasons.lines().toString());
@@ -82,7 +83,7 @@ class DataAsUsersHaveItTest {
 
     @Test
     void theEthFiveMinuteBarsShippedWithTa4jRead() throws Exception {
-        TickSeries.Counts counts = new TickSeries.Counts();
+        RowCounts counts = new RowCounts();
         Map<String, TickSeries> s = TickSeries.read("classpath:ETH-USD-PT5M-2023-3-13_2023-3-15.json", null, 11, 0, counts);
         TickSeries eth = s.get("ETH/USD");
         assertTrue(eth != null && eth.length > 500, s.keySet() + " " + counts);
@@ -95,7 +96,7 @@ class DataAsUsersHaveItTest {
         Files.writeString(csv, String.join("\n", "symbol,ts,price,size",
                 "X,1996-01-01T00:00:00Z,10,1", "X,1996-01-01T00:00:01Z,-1,1", "X,1996-01-01T00:00:02Z,-2,1",
                 "X,1700000000,10,1", "X,1996-01-01T00:00:03Z,abc,1", "X,1996-01-01T00:00:04Z,11,1") + "\n");
-        TickSeries.Counts counts = new TickSeries.Counts();
+        RowCounts counts = new RowCounts();
         TickSeries.read(csv.toString(), null, 50, 0, counts);
         assertEquals(2, counts.accepted);
         assertEquals(2, counts.reasons.count("rejected: non-positive price"));
