@@ -18,7 +18,7 @@ import org.mambats.backtest.run.PanelResult;
 import org.mambats.backtest.report.PanelReport;
 import org.mambats.backtest.run.Durations;
 import org.mambats.backtest.sink.BacktestSink;
-import org.mambats.model.cli.TickFileOptions;
+import org.mambats.model.tick.TickFileOptions;
 import org.mambats.model.cli.TrainingOptions;
 import org.mambats.model.tick.TickCsv;
 import picocli.CommandLine;

@@ -20,6 +20,7 @@ import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.ingest.stream.StreamTopics;
 import org.mambats.model.tick.Tick;
 import org.mambats.model.tick.TickCsv;
+import org.mambats.model.tick.TickFileOptions;
 import org.mambats.model.tick.TickJson;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -31,17 +32,12 @@ import picocli.CommandLine.Option;
         description = "Replay a CSV of ticks into a Kafka topic as JSON, keyed by symbol; seq is the row's 0-based index unless "
                 + "the file has a seq column.")
 public class PublishCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true,
-            description = "Tick CSV (timestamp,price,amount or symbol,ts,price,size[,bid,ask][,seq]); classpath:"
-                    + TickCsv.BITSTAMP_RESOURCE + " for the shipped Bitstamp trades.")
-    String data;
+    @Mixin
+    TickFileOptions file = new TickFileOptions();
     @Option(names = "--topic", defaultValue = StreamTopics.DEFAULT_TICKS, description = "Topic (default ${DEFAULT-VALUE}).")
     String topic;
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
-    @Option(names = "--symbol", description = "Symbol for files without a symbol column (default " + TickCsv.DEFAULT_SYMBOL
-            + "); for files with one, publish only this symbol.")
-    String symbol;
     @Option(names = "--seq-start", defaultValue = "0",
             description = "For files without a seq column, seq is this plus the row's 0-based index (default ${DEFAULT-VALUE}). The "
                     + "stream drops a tick whose seq is not above its symbol's last as a duplicate: to publish a second file for "
@@ -78,10 +74,10 @@ public class PublishCommand implements Callable<Integer> {
         if (pace.rate != null && !(rate > 0)) {
             throw new IllegalArgumentException("--rate must be positive");
         }
-        String defaultSymbol = symbol == null ? TickCsv.DEFAULT_SYMBOL : symbol;
+        String defaultSymbol = file.symbol == null ? TickCsv.DEFAULT_SYMBOL : file.symbol;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long[] lastReport = {start};
-            TickCsv.read(data, defaultSymbol, row -> {
+            TickCsv.read(file.data, defaultSymbol, row -> {
                 if (failure.get() != null || (limit != null && counts[0] + counts[1] >= limit)) {
                     return;
                 }
@@ -94,7 +90,7 @@ public class PublishCommand implements Callable<Integer> {
                 if (!row.tick().hasSeq()) {
                     numbered[0] = Math.max(numbered[0], t.seq());
                 }
-                if (symbol != null && !symbol.equals(t.symbol())) {
+                if (file.symbol != null && !file.symbol.equals(t.symbol())) {
                     counts[2]++;
                     return;
                 }

@@ -12,6 +12,7 @@ import org.mambats.ingest.kafka.KafkaConnection;
 import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.OperatorCounters;
+import org.mambats.model.forecast.CheckpointOption;
 import org.mambats.model.forecast.ForecastModel;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -34,8 +35,8 @@ public class StreamCommand implements Callable<Integer> {
             StreamsConfig.NUM_STREAM_THREADS_CONFIG, "use --threads",
             ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, "use --instance-id");
 
-    @Option(names = "--checkpoint", required = true, description = "Forecaster checkpoint directory (from ./mamba-ts train).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
     @Mixin
     KafkaOptions kafka = new KafkaOptions();
     @Mixin
@@ -78,7 +79,7 @@ public class StreamCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KafkaConnection connection = kafka.streamsConnection(OWNED);
-        ForecastModel model = ForecastModel.load(checkpoint);
+        ForecastModel model = checkpoint.load();
         ForecastStreamApp.Settings s = new ForecastStreamApp.Settings();
         s.bootstrap = connection.bootstrap();
         s.kafkaSettings = connection.settings();

@@ -7,10 +7,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.mambats.model.forecast.CheckpointOption;
 import org.mambats.model.forecast.ForecastCsvWriter;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.forecast.ForecastStepper;
 import org.mambats.model.tick.RowCounts;
+import org.mambats.model.tick.TickFileOptions;
 import org.mambats.model.tick.ValidatedRows;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,8 +26,8 @@ import picocli.CommandLine.Option;
         description = "Score a CSV of ticks with a trained checkpoint through the streaming step; writes "
                 + "seq,symbol,ts,price,horizon,q<level>... (predicted log returns), one row per accepted tick and horizon.")
 public class PredictCommand implements Callable<Integer> {
-    @Option(names = "--checkpoint", required = true, description = "Forecaster checkpoint directory (from ./mamba-ts train).")
-    Path checkpoint;
+    @Mixin
+    CheckpointOption checkpoint = new CheckpointOption();
     @Mixin
     TickFileOptions file = new TickFileOptions();
     @Option(names = "--output", required = true, description = "Forecasts CSV to write.")
@@ -33,7 +35,7 @@ public class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        ForecastModel model = ForecastModel.load(checkpoint);
+        ForecastModel model = checkpoint.load();
         RowCounts stats = new RowCounts();
         try (BufferedWriter out = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             new ForecastCsvWriter(out, model.horizons(), model.quantiles()).header();

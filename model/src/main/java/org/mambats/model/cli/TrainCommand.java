@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.mambats.model.tick.RowCounts;
+import org.mambats.model.tick.TickFileOptions;
 import org.mambats.model.dataset.TickSeries;
 import org.mambats.model.train.TrainingSet;
 import org.mambats.model.train.TrainingListener;

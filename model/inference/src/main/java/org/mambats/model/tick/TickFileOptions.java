@@ -1,9 +1,11 @@
-package org.mambats.model.cli;
+package org.mambats.model.tick;
 
-import org.mambats.model.tick.TickCsv;
 import picocli.CommandLine.Option;
 
-/** The tick file a command reads and the symbol it keeps, declared once for {@code train}, {@code predict} and {@code backtest}. */
+/**
+ * The tick file a command reads and the symbol it keeps, declared once for {@code train}, {@code predict},
+ * {@code backtest} and {@code publish} (a picocli mixin).
+ */
 public final class TickFileOptions {
     @Option(names = "--data", required = true,
             description = "Tick CSV: timestamp,price,amount (unix seconds) or symbol,ts,price,size[,bid,ask][,seq]; "
