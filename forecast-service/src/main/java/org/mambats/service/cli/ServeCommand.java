@@ -12,7 +12,7 @@ import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaOptions;
 import org.mambats.ingest.stream.StreamTopics;
-import org.mambats.model.cli.ShutdownSignal;
+import org.mambats.ingest.cli.ShutdownSignal;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.service.ForecastService;
 import org.mambats.service.api.ApiAccess;

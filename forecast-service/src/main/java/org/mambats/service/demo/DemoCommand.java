@@ -20,7 +20,7 @@ import org.mambats.ingest.db.Database;
 import org.mambats.ingest.sink.ForecastSink;
 import org.mambats.ingest.stream.ForecastStreamApp;
 import org.mambats.ingest.stream.StreamTopics;
-import org.mambats.model.cli.ShutdownSignal;
+import org.mambats.ingest.cli.ShutdownSignal;
 import org.mambats.model.cli.TrainCommand;
 import org.mambats.model.forecast.ForecastModel;
 import org.mambats.model.tick.TickCsv;

@@ -1,10 +1,10 @@
 package org.mambats.ingest.cli;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -105,25 +105,22 @@ public class StreamCommand implements Callable<Integer> {
         s.inMemoryStore = store.equals("memory");
         s.partitions = partitions;
         ForecastStreamApp.createTopics(s);
-        CountDownLatch stopped = new CountDownLatch(1);
+        // Ctrl-C: wake the main thread, which closes the application (a last commit, the state stores); the JVM waits for it.
+        ShutdownSignal signal = ShutdownSignal.install("stream", Duration.ofSeconds(60));
         try (ForecastStreamApp app = new ForecastStreamApp(model, s)) {
             app.streams().setStateListener((now, before) -> {
                 System.err.println("stream: " + before + " -> " + now);
                 if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.NOT_RUNNING) {
-                    stopped.countDown();
+                    signal.stopNow();
                 }
             });
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                app.close();
-                stopped.countDown();
-            }, "mamba-ts-stream-shutdown"));
             app.start();
             System.err.printf(Locale.ROOT, "stream: model %s %s, %s -> %s (dead letters: %s), %s, bootstrap %s%n",
                     model.name(), model.version(), topics.ticks, topics.forecasts, topics.deadLetters, guarantee, connection.bootstrap());
             OperatorCounters c = app.counters();
             try (AutoCloseable exposed = started(app)) {
                 OperatorCounters.Reading last = c.read();
-                while (!stopped.await(Math.max(1, statusSeconds), java.util.concurrent.TimeUnit.SECONDS)) {
+                while (!signal.await(Duration.ofSeconds(Math.max(1, statusSeconds)))) {
                     if (statusSeconds > 0) {
                         OperatorCounters.Reading now = c.read();
                         System.err.printf(Locale.ROOT, "stream: %s; last %d s: %s%n", c, statusSeconds, now.ratesSince(last));
@@ -132,6 +129,8 @@ public class StreamCommand implements Callable<Integer> {
                 }
             }
             return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+        } finally {
+            signal.closed();
         }
     }
 

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.mambats.ingest.cli.ShutdownSignal;
 import org.mambats.ingest.db.Database;
 import org.mambats.ingest.db.DatabaseOptions;
 import org.mambats.ingest.kafka.KafkaConnection;
@@ -67,15 +68,8 @@ public class SinkCommand implements Callable<Integer> {
         try (Database db = database.connect(2)) {
             migrateWithRetry(db);
             ForecastSink sink = new ForecastSink(config, db.dataSource());
-            Thread hook = new Thread(() -> {
-                sink.stop();
-                try {
-                    sink.awaitTermination(Duration.ofSeconds(30));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "sink-shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            // Ctrl-C: the sink writes what it holds and stops; the JVM waits for its loop to end.
+            ShutdownSignal signal = ShutdownSignal.install("sink", Duration.ofSeconds(30), sink::stop);
             Thread status = null;
             if (statusSeconds > 0) {
                 status = new Thread(() -> {
@@ -91,7 +85,11 @@ public class SinkCommand implements Callable<Integer> {
                 status.setDaemon(true);
                 status.start();
             }
-            sink.run();
+            try {
+                sink.run();
+            } finally {
+                signal.closed();
+            }
             return sink.failure() == null ? 0 : 1;
         }
     }

@@ -111,6 +111,8 @@ class SinkOnRealBrokerTest {
             }
             String log = Files.readString(dir.resolve("sink-second.log"), StandardCharsets.UTF_8);
             assertTrue(log.contains("resuming from the database's offsets"), log);
+            // Stopped with SIGTERM: the JVM waited for the sink to write what it held and end its loop.
+            assertTrue(log.contains("sink stopped: "), "the sink did not stop cleanly on SIGTERM:\n" + log);
             assertTrue(log.contains("skipping malformed record") || Files.readString(dir.resolve("sink-first.log")).contains("skipping malformed record"));
         }
     }

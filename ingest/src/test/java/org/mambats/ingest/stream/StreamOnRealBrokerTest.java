@@ -452,6 +452,37 @@ class StreamOnRealBrokerTest {
         }
     }
 
+    /**
+     * {@code ./mamba-ts stream} stopped with SIGTERM (Ctrl-C, or a container's stop) while forecasting: the JVM waits
+     * for the command to close the application, so it commits, closes its stores and, as a static member, leaves
+     * the group at once for its replacement; then it exits.
+     */
+    @Test
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void theStreamCommandStoppedWithSigtermClosesTheApplicationAndLeavesTheGroup() throws Exception {
+        StreamTopics t = topics("sigterm");
+        AtomicInteger sent = new AtomicInteger();
+        Thread pub = publisher(t.ticks(), 300, sent);
+        Process child = startChild(t, "sigterm-state", "sigterm-app", "--instance-id", "sigterm-a");
+        Path log = dir.resolve("sigterm-state.log");
+        try (Admin admin = broker.newAdmin()) {
+            awaitRunning(log, System.nanoTime() + TimeUnit.SECONDS.toNanos(90));
+            assertTrue(Files.readString(log).contains("-> RUNNING"), "the stream did not start:\n" + Files.readString(log));
+            while (sent.get() < 300) {
+                Thread.sleep(50);
+            }
+            assertEquals(1, members(admin, "sigterm-app").size(), "a running static member");
+            child.destroy(); // SIGTERM
+            assertTrue(child.waitFor(90, TimeUnit.SECONDS), "the stream did not exit on SIGTERM");
+            String out = Files.readString(log);
+            assertTrue(out.contains("PENDING_SHUTDOWN -> NOT_RUNNING"), "the application was not closed before the JVM exited:\n" + out);
+            assertEquals(List.of(), members(admin, "sigterm-app"), "the stopped instance left the group");
+        } finally {
+            child.destroyForcibly();
+            pub.join();
+        }
+    }
+
     @Test
     void aStaticMemberKilledWithSigkillAndRestartedUnderItsNameEndsExactlyOnce() throws Exception {
         StreamTopics t = topics("crash-static");

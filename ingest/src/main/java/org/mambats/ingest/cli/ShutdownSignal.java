@@ -1,13 +1,14 @@
-package org.mambats.model.cli;
+package org.mambats.ingest.cli;
 
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Ctrl-C (or SIGTERM) for a command that runs until stopped. The JVM's shutdown hook wakes the command's main
- * thread, then holds the JVM for up to a grace period until the command reports that it has closed what it opened
- * (a server, a database, a stream), so shutdown hooks do not race the command's own cleanup.
+ * Ctrl-C (or SIGTERM) for a command that runs until stopped: {@code stream}, {@code sink}, {@code serve},
+ * {@code demo}. The JVM's shutdown hook wakes the command's main thread (and runs the command's stop action, for a
+ * command whose main thread is busy in a loop of its own), then holds the JVM for up to a grace period until the
+ * command reports that it has closed what it opened, so shutdown hooks do not race the command's own cleanup.
  *
  * <pre>{@code
  * ShutdownSignal signal = ShutdownSignal.install("serve", Duration.ofSeconds(20));
@@ -27,16 +28,27 @@ public final class ShutdownSignal {
 
     /** Installs the hook; {@code grace} bounds how long the JVM waits for {@link #closed()}. */
     public static ShutdownSignal install(String command, Duration grace) {
+        return install(command, grace, () -> { });
+    }
+
+    /** The same, the hook also running {@code onStop} (a loop's own stop, say) before it waits. */
+    public static ShutdownSignal install(String command, Duration grace, Runnable onStop) {
         ShutdownSignal s = new ShutdownSignal();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             s.stop.countDown();
+            onStop.run();
             try {
                 s.closed.await(grace.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }, command + "-shutdown"));
+        }, "mamba-ts-" + command + "-shutdown"));
         return s;
+    }
+
+    /** Wakes {@link #await} without a signal: the command itself has to stop (a stream that failed, say). */
+    public void stopNow() {
+        stop.countDown();
     }
 
     /** Blocks until the JVM is asked to stop. */
