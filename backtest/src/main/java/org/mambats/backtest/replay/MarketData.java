@@ -87,7 +87,7 @@ public final class MarketData {
         }
         Map<String, List<TickRow>> rows = new LinkedHashMap<>();
         all.forEach((sym, series) -> rows.put(sym, new ArrayList<>(series.length + 16)));
-        String defaultSymbol = only == null ? TickCsv.DEFAULT_SYMBOL : only;
+        String defaultSymbol = TickCsv.defaultSymbol(only);
         TickCsv.read(location, defaultSymbol, (TickRow row) -> {
             List<TickRow> list = row.parsed() ? rows.get(row.tick().symbol()) : null;
             if (list != null) {

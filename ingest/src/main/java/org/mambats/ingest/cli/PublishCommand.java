@@ -74,10 +74,9 @@ public class PublishCommand implements Callable<Integer> {
         if (pace.rate != null && !(rate > 0)) {
             throw new IllegalArgumentException("--rate must be positive");
         }
-        String defaultSymbol = file.symbol == null ? TickCsv.DEFAULT_SYMBOL : file.symbol;
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer())) {
             long[] lastReport = {start};
-            TickCsv.read(file.data, defaultSymbol, row -> {
+            TickCsv.read(file.data, TickCsv.defaultSymbol(file.symbol), row -> {
                 if (failure.get() != null || (limit != null && counts[0] + counts[1] >= limit)) {
                     return;
                 }

@@ -61,7 +61,7 @@ public final class DataDefaults {
         long[] gaps = new long[1 << 12];
         int[] n = {0};
         long[] rows = {0};
-        TickCsv.read(location, symbol == null ? TickCsv.DEFAULT_SYMBOL : symbol, row -> {
+        TickCsv.read(location, TickCsv.defaultSymbol(symbol), row -> {
             if (!row.parsed() || (symbol != null && !symbol.equals(row.tick().symbol()))) {
                 return;
             }

@@ -46,6 +46,11 @@ public final class TickCsv {
      * Opens a tick file: a path on disk, or {@code classpath:NAME} for a resource (the Bitstamp file is
      * {@code classpath:bitstamp_trades_from_20131125_usd.csv}).
      */
+    /** The symbol the rows of a file without a symbol column get: the one the user chose, else {@link #DEFAULT_SYMBOL}. */
+    public static String defaultSymbol(String chosen) {
+        return chosen == null ? DEFAULT_SYMBOL : chosen;
+    }
+
     public static InputStream open(String location) throws IOException {
         if (location.startsWith("classpath:")) {
             String name = location.substring("classpath:".length());

@@ -35,9 +35,8 @@ public final class ValidatedRows {
     public static <S> void read(String location, String onlySymbol, Function<String, S> newState, Validation<S> validation,
                                 Accepted<S> accepted, RowCounts counts) throws IOException {
         Map<String, S> states = new HashMap<>();
-        String defaultSymbol = onlySymbol == null ? TickCsv.DEFAULT_SYMBOL : onlySymbol;
         try {
-            TickCsv.read(location, defaultSymbol, (TickRow row) -> {
+            TickCsv.read(location, TickCsv.defaultSymbol(onlySymbol), (TickRow row) -> {
                 counts.rows++;
                 if (!row.parsed()) {
                     counts.unparseable++;

@@ -59,17 +59,16 @@ class StepVersusSequenceTest {
     void stepEqualsSequenceOverTenThousandSteps() {
         MambaConfig c = MambaConfig.of(64, 2);
         MambaWeights w = randomModel(c, 11);
-        stepsOfTenThousandMatchTheScan(w, 12, "step");
+        stepsMatchTheScan(w, randomInput(10_000 * 64, 12), "step");
     }
 
-    /** Steps {@code w} over 10,000 random inputs of {@code seed} and checks them against its scan; returns the steps' outputs. */
-    private static float[] stepsOfTenThousandMatchTheScan(MambaWeights w, long seed, String what) {
-        int len = 10_000;
-        float[] input = randomInput(len * w.config().dModel(), seed);
+    /** Steps {@code w} over {@code input} and checks the outputs against its scan; returns the steps' outputs. */
+    private static float[] stepsMatchTheScan(MambaWeights w, float[] input, String what) {
+        int len = input.length / w.config().dModel();
         float[] scan = new MambaSequenceForward(w).forward(input, 1, len, null);
         float[] step = runSteps(w, input, len);
         double err = Fixtures.relativeError(step, scan);
-        assertTrue(err < 1e-4, what + " vs scan relative error over 10,000 steps: " + err);
+        assertTrue(err < 1e-4, what + " vs scan relative error over " + len + " steps: " + err);
         return step;
     }
 
@@ -88,8 +87,9 @@ class StepVersusSequenceTest {
         MambaWeights free = MambaWeights.fromTensors(c.withTiedDecays(false), w.toTensors(""));
         org.junit.jupiter.api.Assertions.assertNotNull(MambaKernel.prepare(tied).layers[0].negA0, "the tied scan is used");
         org.junit.jupiter.api.Assertions.assertNull(MambaKernel.prepare(free).layers[0].negA0);
-        float[] step = stepsOfTenThousandMatchTheScan(tied, 42, "tied step");
-        double freeErr = Fixtures.relativeError(step, runSteps(free, randomInput(10_000 * 64, 42), 10_000));
+        float[] input = randomInput(10_000 * 64, 42);
+        float[] step = stepsMatchTheScan(tied, input, "tied step");
+        double freeErr = Fixtures.relativeError(step, runSteps(free, input, 10_000));
         assertTrue(freeErr < 1e-4, "tied step vs the free-decay step: " + freeErr);
     }
 
