@@ -128,7 +128,13 @@ public class StreamCommand implements Callable<Integer> {
                     }
                 }
             }
-            return app.streams().state() == KafkaStreams.State.ERROR ? 1 : 0;
+            // Closed here rather than by try-with-resources, so the outcome is printed before the JVM may exit
+            // (the state listener runs after close() has returned and can lose that race).
+            boolean failed = app.streams().state() == KafkaStreams.State.ERROR;
+            boolean closed = app.stop(ForecastStreamApp.CLOSE_TIMEOUT);
+            System.err.println(closed ? "stream: closed: last commit made, stores closed" + (s.instanceId != null ? ", left the group" : "")
+                    : "stream: not closed within " + ForecastStreamApp.CLOSE_TIMEOUT.toSeconds() + " s; the JVM exits anyway");
+            return failed || !closed ? 1 : 0;
         } finally {
             signal.closed();
         }

@@ -201,6 +201,14 @@ public final class ForecastStreamApp implements AutoCloseable {
      */
     @Override
     public void close() {
-        streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(Duration.ofSeconds(30)));
+        stop(CLOSE_TIMEOUT);
+    }
+
+    /** How long {@link #close()} waits for the last commit, the stores and the group to be let go of. */
+    public static final Duration CLOSE_TIMEOUT = Duration.ofSeconds(30);
+
+    /** {@link #close()} with its own timeout; true when the instance closed within it. Idempotent. */
+    public boolean stop(Duration timeout) {
+        return streams.close(new KafkaStreams.CloseOptions().leaveGroup(true).timeout(timeout));
     }
 }
