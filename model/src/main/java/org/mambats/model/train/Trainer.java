@@ -31,7 +31,7 @@ import org.nd4j.linalg.schedule.ScheduleType;
  * {@link ForecasterWeights#toTensors()}); the Adam state is a view array of twice its length. After every update
  * the vector is copied back into the weights' float arrays, which the {@link ForecasterEngine} reads.
  *
- * <p>Reproducibility: with the weights initialised from a seed and the same {@link TrainerConfig#seed(long)}, a run
+ * <p>Reproducibility: with the weights initialised from a seed and the same {@link TrainerConfig#seed()}, a run
  * gives the same weights bit for bit (per-lane gradients are summed in a fixed order; gemm and the updater are
  * deterministic for a fixed machine).
  */
@@ -69,7 +69,7 @@ public final class Trainer implements AutoCloseable {
 
     /** Trains {@code weights} in place; the number of quantiles must match the config's levels. */
     public Trainer(ForecasterWeights weights, TrainerConfig config) {
-        this.cfg = config.copy();
+        this.cfg = config;
         this.weights = weights;
         this.loss = new PinballLoss(cfg.quantileLevels());
         if (weights.nQuantiles() != loss.nQuantiles()) {
@@ -123,7 +123,7 @@ public final class Trainer implements AutoCloseable {
     }
 
     public TrainerConfig config() {
-        return cfg.copy();
+        return cfg;
     }
 
     public PinballLoss loss() {

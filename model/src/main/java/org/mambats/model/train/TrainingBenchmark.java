@@ -24,8 +24,14 @@ public final class TrainingBenchmark {
     public static Result run(int warmupSteps, int steps, int threads) {
         int f = 6, h = 3, batch = 32, length = 256;
         MambaConfig c = TrainingRecipe.defaultBackbone();
-        TrainerConfig cfg = TrainerConfig.defaults().batchSize(batch).windowLength(length).seed(1)
-                .threads(threads > 0 ? threads : Runtime.getRuntime().availableProcessors());
+        TrainerConfig cfg = TrainerConfig.defaults().with(b -> {
+            b.batchSize = batch;
+            b.windowLength = length;
+            b.seed = 1;
+            if (threads > 0) {
+                b.threads = threads;
+            }
+        });
         SplittableRandom rnd = new SplittableRandom(3);
         float[] features = new float[batch * length * f];
         float[] targets = new float[batch * length * h];

@@ -129,12 +129,20 @@ public final class TrainingRecipe implements Cloneable {
     }
 
     public TrainerConfig trainerConfig() {
-        TrainerConfig c = TrainerConfig.defaults().epochs(epochs).batchSize(batch).windowLength(window).learningRate(learningRate)
-                .weightDecay(weightDecay).clipNorm(clip).patience(patience).seed(seed).quantileLevels(quantiles);
-        if (threads != null) {
-            c.threads(threads);
-        }
-        return c;
+        return OPTIMISER.with(b -> {
+            b.epochs = epochs;
+            b.batchSize = batch;
+            b.windowLength = window;
+            b.learningRate = learningRate;
+            b.weightDecay = weightDecay;
+            b.clipNorm = clip;
+            b.patience = patience;
+            b.seed = seed;
+            b.quantileLevels = quantiles;
+            if (threads != null) {
+                b.threads = threads;
+            }
+        });
     }
 
     /** Cuts {@code series} into training and validation sequences the way this recipe trains on them. */

@@ -39,8 +39,16 @@ class SyntheticSkillTest {
         TrainingSet set = new TrainingSet(series.values(), horizons, quantiles, 0.25, false);
 
         MambaConfig c = new MambaConfig(32, 2, 8, 2, 64, 4, 2, 1e-5f, true, false);
-        TrainerConfig cfg = TrainerConfig.defaults().epochs(6).batchSize(16).windowLength(128).learningRate(3e-3)
-                .warmupSteps(20).patience(3).seed(11).quantileLevels(quantiles);
+        TrainerConfig cfg = TrainerConfig.defaults().with(b -> {
+            b.epochs = 6;
+            b.batchSize = 16;
+            b.windowLength = 128;
+            b.learningRate = 3e-3;
+            b.warmupSteps = 20;
+            b.patience = 3;
+            b.seed = 11;
+            b.quantileLevels = quantiles;
+        });
         double model;
         try (Trainer trainer = Trainer.create(c, TickFeatures.COUNT, 1, cfg)) {
             trainer.fit(set.train, set.validation, null);

@@ -90,8 +90,17 @@ class TrainerTest {
     }
 
     static TrainerConfig smallConfig() {
-        return TrainerConfig.defaults().batchSize(16).windowLength(128).epochs(12).learningRate(1e-2)
-                .warmupSteps(10).weightDecay(1e-4).patience(4).seed(5).threads(2);
+        return TrainerConfig.defaults().with(b -> {
+            b.batchSize = 16;
+            b.windowLength = 128;
+            b.epochs = 12;
+            b.learningRate = 1e-2;
+            b.warmupSteps = 10;
+            b.weightDecay = 1e-4;
+            b.patience = 4;
+            b.seed = 5;
+            b.threads = 2;
+        });
     }
 
     @Test
@@ -152,11 +161,15 @@ class TrainerTest {
     @Test
     void sameSeedGivesIdenticalWeights() {
         Synthetic data = ar1(3_000, 3);
-        TrainerConfig cfg = smallConfig().epochs(2).batchSize(8).windowLength(64);
+        TrainerConfig cfg = smallConfig().with(b -> { b.epochs = 2; b.batchSize = 8; b.windowLength = 64; });
         MambaConfig c = new MambaConfig(8, 2, 4, 2, 16, 4, 1, 1e-5f, true, false);
         float[][] runs = new float[4][];
         for (int i = 0; i < 4; i++) {
-            TrainerConfig ci = cfg.copy().seed(i == 2 ? 10 : 9).threads(i == 3 ? 1 : 2);
+            int run = i;
+            TrainerConfig ci = cfg.with(b -> {
+                b.seed = run == 2 ? 10 : 9;
+                b.threads = run == 3 ? 1 : 2;
+            });
             try (Trainer trainer = Trainer.create(c, 2, 2, ci)) {
                 trainer.fit(List.of(data.seq(), ar1(700, 4).seq()), null, null);
                 assertTrue(trainer.iteration() > 5);
@@ -181,7 +194,7 @@ class TrainerTest {
         TrainingSequence seq = new TrainingSequence(2_000, data.seq().features(), data.seq().targets(), g);
         MambaConfig c = new MambaConfig(8, 1, 4, 2, 16, 4, 1, 1e-5f, true, false);
         List<TrainingListener.StepInfo> steps = new ArrayList<>();
-        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().epochs(2).patience(0))) {
+        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().with(b -> { b.epochs = 2; b.patience = 0; }))) {
             Trainer.FitResult r = trainer.fit(List.of(seq), List.of(seq), new TrainingListener() {
                 @Override
                 public void onStep(StepInfo info) {
@@ -200,14 +213,20 @@ class TrainerTest {
     void earlyStoppingStopsAndListenerCanStop() {
         Synthetic data = ar1(1_500, 7);
         MambaConfig c = new MambaConfig(8, 1, 4, 2, 16, 4, 1, 1e-5f, true, false);
-        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().epochs(50).patience(2).minDelta(1e-3).learningRate(1e-7).warmupSteps(0))) {
+        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().with(b -> {
+            b.epochs = 50;
+            b.patience = 2;
+            b.minDelta = 1e-3;
+            b.learningRate = 1e-7;
+            b.warmupSteps = 0;
+        }))) {
             // a learning rate too small to improve by minDelta: stops two epochs after the first
             Trainer.FitResult r = trainer.fit(List.of(data.seq()), List.of(ar1(500, 8).seq()), null);
             assertTrue(r.stoppedEarly(), "stopped early");
             assertEquals(3, r.epochsRun());
             assertEquals(0, r.bestEpoch());
         }
-        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().epochs(50))) {
+        try (Trainer trainer = Trainer.create(c, 2, 2, smallConfig().with(b -> { b.epochs = 50; }))) {
             Trainer.FitResult r = trainer.fit(List.of(data.seq()), null, new TrainingListener() {
                 @Override
                 public boolean onEpoch(EpochInfo info) {
