@@ -104,9 +104,6 @@ public final class Backtest {
             r.panelRunId = symbols.size() == 1 ? null : panelId;
             r.runId = symbols.size() == 1 ? panelId
                     : UUID.nameUUIDFromBytes((startedAt + cfg.toJson() + r.data.symbol).getBytes(StandardCharsets.UTF_8)).toString();
-            long t = System.nanoTime();
-            Scoring.score(r);
-            r.timings.put("metrics", (System.nanoTime() - t) / 1e9);
             r.wallSeconds = (System.nanoTime() - start) / 1e9;
         }
         PanelResult p = PanelResult.of(cfg, symbols);

@@ -33,18 +33,21 @@ public final class BacktestResult {
     /** Mean number of ticks each horizon spans over the evaluated ticks. */
     public final double[] ticksAhead;
 
-    public final Map<String, List<ForecastScores>> scores = new LinkedHashMap<>();
+    // The metrics, made by Scoring from the fields above when the result is made; unmodifiable.
+    /** Per model, per horizon. */
+    public final Map<String, List<ForecastScores>> scores;
     /** Per model (not the reference), per horizon: DM on the mean pinball loss and on the squared error of the median. */
-    public final Map<String, List<DieboldMariano.Result>> dmPinball = new LinkedHashMap<>();
-    public final Map<String, List<DieboldMariano.Result>> dmSquaredError = new LinkedHashMap<>();
+    public final Map<String, List<DieboldMariano.Result>> dmPinball;
+    public final Map<String, List<DieboldMariano.Result>> dmSquaredError;
     /** Per horizon: Mamba against the run's best classical baseline, in words (empty without baselines). */
-    public final List<SkillVerdict> verdicts = new java.util.ArrayList<>();
-    public TradingRule rule;
-    public TradingSimulation.Market market;
+    public final List<SkillVerdict> verdicts;
+    public final TradingRule rule;
+    /** The evaluated ticks' prices as the trading rule sees them; null with fewer than two evaluated ticks. */
+    public final TradingSimulation.Market market;
     /** Per model, plus "buy-and-hold". */
-    public final Map<String, TradingSimulation.Result> trading = new LinkedHashMap<>();
+    public final Map<String, TradingSimulation.Result> trading;
     /** Per model: the cumulative return of the same rule at each of {@link Backtest#LATENCIES_MS}. */
-    public final Map<String, double[]> returnByLatency = new LinkedHashMap<>();
+    public final Map<String, double[]> returnByLatency;
     public final Map<String, Double> timings = new LinkedHashMap<>();
     public long mambaForecastRows;
     /** Evaluated ticks the walk-forward replay accepted differently from the full pass (expected 0). */
@@ -71,6 +74,17 @@ public final class BacktestResult {
         this.folds = folds;
         this.dataRange = dataRange;
         this.ticksAhead = ticksAhead;
+        long t = System.nanoTime();
+        Scoring.Scores s = Scoring.score(this);
+        timings.put("metrics", (System.nanoTime() - t) / 1e9);
+        this.scores = s.scores();
+        this.dmPinball = s.dmPinball();
+        this.dmSquaredError = s.dmSquaredError();
+        this.verdicts = s.verdicts();
+        this.rule = s.rule();
+        this.market = s.market();
+        this.trading = s.trading();
+        this.returnByLatency = s.returnByLatency();
     }
 
     public int nEval() {

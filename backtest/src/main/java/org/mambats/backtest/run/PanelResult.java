@@ -49,7 +49,7 @@ public final class PanelResult {
         return symbols.stream().map(r -> r.data.symbol).toList();
     }
 
-    /** Pools the scored symbols (each already scored by {@link Scoring#score}). */
+    /** Pools the symbols' results (each scored by {@link Scoring#score} when it was made). */
     static PanelResult of(BacktestConfig config, List<BacktestResult> symbols) {
         if (symbols.isEmpty()) {
             throw new IllegalArgumentException("no symbol of " + config.data + " had ticks to score");

@@ -2,7 +2,10 @@ package org.mambats.backtest.run;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.mambats.backtest.baseline.NoChangeBaseline;
 import org.mambats.backtest.metrics.DieboldMariano;
 import org.mambats.backtest.metrics.ForecastScores;
@@ -18,8 +21,27 @@ final class Scoring {
     private Scoring() {
     }
 
-    /** Computes every metric of {@code r} in place. */
-    static void score(BacktestResult r) {
+    /** What {@link #score} finds; {@link BacktestResult} holds it, unmodifiable. */
+    record Scores(Map<String, List<ForecastScores>> scores, Map<String, List<DieboldMariano.Result>> dmPinball,
+                  Map<String, List<DieboldMariano.Result>> dmSquaredError, List<SkillVerdict> verdicts, TradingRule rule,
+                  TradingSimulation.Market market, Map<String, TradingSimulation.Result> trading, Map<String, double[]> returnByLatency) {
+        Scores {
+            scores = Collections.unmodifiableMap(scores);
+            dmPinball = Collections.unmodifiableMap(dmPinball);
+            dmSquaredError = Collections.unmodifiableMap(dmSquaredError);
+            verdicts = List.copyOf(verdicts);
+            trading = Collections.unmodifiableMap(trading);
+            returnByLatency = Collections.unmodifiableMap(returnByLatency);
+        }
+    }
+
+    /** Every metric of the evaluated forecasts {@code r} holds (its inputs only are read). */
+    static Scores score(BacktestResult r) {
+        Map<String, List<ForecastScores>> scores = new LinkedHashMap<>();
+        Map<String, List<DieboldMariano.Result>> dmPinball = new LinkedHashMap<>(), dmSquaredError = new LinkedHashMap<>();
+        List<SkillVerdict> verdicts = new ArrayList<>();
+        Map<String, TradingSimulation.Result> trading = new LinkedHashMap<>();
+        Map<String, double[]> returnByLatency = new LinkedHashMap<>();
         int hCount = r.horizons.size(), nQ = r.quantiles.length;
         ModelForecasts ref = r.model(NoChangeBaseline.NAME);
         long[] evalTimes = new long[r.nEval()];
@@ -45,10 +67,10 @@ final class Scoring {
                     dmS.add(DieboldMariano.testInBlocks(e, b, -1));
                 }
             }
-            r.scores.put(m.name, list);
+            scores.put(m.name, list);
             if (!dmP.isEmpty()) {
-                r.dmPinball.put(m.name, dmP);
-                r.dmSquaredError.put(m.name, dmS);
+                dmPinball.put(m.name, dmP);
+                dmSquaredError.put(m.name, dmS);
             }
         }
 
@@ -58,7 +80,7 @@ final class Scoring {
             ModelForecasts best = null;
             for (ModelForecasts m : r.models) {
                 if (!m.name.equals(Backtest.MAMBA) && !m.name.equals(Backtest.MAMBA_UNCALIBRATED)
-                        && (best == null || r.scores.get(m.name).get(h).pinballMean() < r.scores.get(best.name).get(h).pinballMean())) {
+                        && (best == null || scores.get(m.name).get(h).pinballMean() < scores.get(best.name).get(h).pinballMean())) {
                     best = m;
                 }
             }
@@ -67,16 +89,16 @@ final class Scoring {
             }
             double[] d = Losses.difference(Losses.pinballSeries(mamba.values, r.targets, r.mask, h, hCount, r.quantiles),
                     Losses.pinballSeries(best.values, r.targets, r.mask, h, hCount, r.quantiles));
-            double skill = 1 - r.scores.get(Backtest.MAMBA).get(h).pinballMean() / r.scores.get(best.name).get(h).pinballMean();
-            r.verdicts.add(new SkillVerdict(r.horizons.get(h).label(), best.name, skill,
+            double skill = 1 - scores.get(Backtest.MAMBA).get(h).pinballMean() / scores.get(best.name).get(h).pinballMean();
+            verdicts.add(new SkillVerdict(r.horizons.get(h).label(), best.name, skill,
                     DieboldMariano.testInBlocks(d, blocks.get(h), -1)));
         }
 
         // Trading: every model by the same rule on the same ticks.
-        r.rule = TradingRule.of(r.horizons, r.config.tradeHorizon, r.config.costsBps, r.config.latency.toMillis());
+        TradingRule rule = TradingRule.of(r.horizons, r.config.tradeHorizon, r.config.costsBps, r.config.latency.toMillis());
         int n = r.nEval();
         if (n < 2) {
-            return;
+            return new Scores(scores, dmPinball, dmSquaredError, verdicts, rule, null, trading, returnByLatency);
         }
         long[] times = evalTimes;
         double[] prices = new double[n];
@@ -85,26 +107,27 @@ final class Scoring {
             prices[k] = r.data.series.prices[r.evalIndex[k]];
             blockEnd[k] = k == n - 1 || r.evalIndex[k + 1] != r.evalIndex[k] + 1;
         }
-        r.market = new TradingSimulation.Market(times, prices, blockEnd);
-        int h = r.rule.horizonIndex(), per = hCount * nQ;
+        TradingSimulation.Market market = new TradingSimulation.Market(times, prices, blockEnd);
+        int h = rule.horizonIndex(), per = hCount * nQ;
         for (ModelForecasts m : r.models) {
             double[] med = new double[n];
             for (int k = 0; k < n; k++) {
                 med[k] = m.values[k * per + h * nQ + r.median];
             }
-            int[] pos = r.rule.positions(med, times, blockEnd);
-            r.trading.put(m.name, TradingSimulation.run(r.market, pos, r.rule.costFraction(), r.config.bar));
+            int[] pos = rule.positions(med, times, blockEnd);
+            trading.put(m.name, TradingSimulation.run(market, pos, rule.costFraction(), r.config.bar));
             // How much of the result survives slower fills: the same rule at other latencies.
             double[] byLatency = new double[Backtest.LATENCIES_MS.length];
             for (int i = 0; i < Backtest.LATENCIES_MS.length; i++) {
-                TradingRule other = r.rule.withLatency(Backtest.LATENCIES_MS[i]);
-                byLatency[i] = TradingSimulation.run(r.market, other.positions(med, times, blockEnd), r.rule.costFraction(), r.config.bar)
+                TradingRule other = rule.withLatency(Backtest.LATENCIES_MS[i]);
+                byLatency[i] = TradingSimulation.run(market, other.positions(med, times, blockEnd), rule.costFraction(), r.config.bar)
                         .cumulativeReturn();
             }
-            r.returnByLatency.put(m.name, byLatency);
+            returnByLatency.put(m.name, byLatency);
         }
         int[] hold = new int[n];
         Arrays.fill(hold, 1);
-        r.trading.put(Backtest.BUY_AND_HOLD, TradingSimulation.run(r.market, hold, r.rule.costFraction(), r.config.bar));
+        trading.put(Backtest.BUY_AND_HOLD, TradingSimulation.run(market, hold, rule.costFraction(), r.config.bar));
+        return new Scores(scores, dmPinball, dmSquaredError, verdicts, rule, market, trading, returnByLatency);
     }
 }
