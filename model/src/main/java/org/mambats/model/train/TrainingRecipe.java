@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import org.mambats.model.dataset.TickSeries;
@@ -187,6 +188,34 @@ public final class TrainingRecipe implements Cloneable {
                             set.longestHorizonTicks(horizonList))
                     : null;
             boolean keptBaseline = startFromBaseline && guard != null && !guard.supported();
+            // The guard per horizon: a model the pooled test admits can still be worse than the baseline at some
+            // horizons (it helps the longest and costs the short ones). Each horizon is tested alone, in blocks of
+            // its own length, at the same level; where validation does not support the model, that horizon gets the
+            // baseline's head rows back, which forecast exactly the baseline there, whatever the backbone says.
+            List<String> baselineHorizons = new ArrayList<>(), perHorizon = new ArrayList<>();
+            if (startFromBaseline && guard != null && guard.supported() && horizonList.size() > 1) {
+                ForecasterWeights startingPoint = trainer.weights().zerosLike();
+                startingPoint.unflatten(baselineParams);
+                ForecasterWeights now = trainer.weights();
+                for (int j = 0; j < horizonList.size(); j++) {
+                    List<TrainingSequence> only = TrainingSet.onlyHorizon(set.validation, j);
+                    double[][] modelLoss = new double[only.size()][];
+                    trainer.evaluate(only, modelLoss);
+                    ValidationGuard.Result gj = ValidationGuard.test(modelLoss, set.baselinePerTick(only, quantiles), only,
+                            set.longestHorizonTicks(List.of(horizonList.get(j))));
+                    perHorizon.add(String.format(java.util.Locale.ROOT, "%s %.2f", horizonList.get(j).label(), gj.statistic()));
+                    if (!gj.supported()) {
+                        baselineHorizons.add(horizonList.get(j).label());
+                        now.headRowsFrom(startingPoint, j);
+                    }
+                }
+                if (baselineHorizons.size() == horizonList.size()) {
+                    keptBaseline = true;
+                } else if (!baselineHorizons.isEmpty()) {
+                    trainer.setParameters(now.flatten());
+                    loss = trainer.evaluate(set.validation, null).mean();
+                }
+            }
             if (keptBaseline) {
                 // The starting weights forecast the baseline exactly, so their validation loss is the baseline's.
                 trainer.setParameters(baselineParams);
@@ -219,15 +248,19 @@ public final class TrainingRecipe implements Cloneable {
             putFinite(p, "validation_pinball_no_skill", noSkill);
             putFinite(p, "validation_skill_vs_baseline", validated ? 1 - loss / noSkill : Double.NaN);
             p.put("kept_baseline", keptBaseline);
+            String guardWords = guard == null ? null : guard.words() + (perHorizon.isEmpty() ? "" : "; per horizon t = " + String.join(", ", perHorizon))
+                    + (baselineHorizons.isEmpty() ? "" : keptBaseline ? "; no horizon better on its own at one-sided 5%"
+                    : "; baseline kept at " + String.join(", ", baselineHorizons) + " (not better there at one-sided 5%)");
             if (guard != null) {
-                p.put("guard", guard.words());
+                p.put("guard", guardWords);
             }
+            baselineHorizons.forEach(p.putArray("baseline_horizons")::add);
             p.put(TrainingProvenance.VERDICT, verdict(validated, keptBaseline, loss, noSkill));
             p.put("training_seconds", seconds);
             p.put("java", System.getProperty("java.version"));
             settings.provenance = p;
             ForecastModel.save(dir, trainer.weights(), settings);
-            return new Fitted(fit, loss, noSkill, keptBaseline, guard == null ? null : guard.words(), seconds);
+            return new Fitted(fit, loss, noSkill, keptBaseline, guardWords, seconds);
         }
     }
 

@@ -300,6 +300,22 @@ public final class TrainingSet {
         return loss(climatology, seqs, quantiles);
     }
 
+    /** {@code seqs} with every target but horizon {@code h}'s unknown (NaN): to score one horizon alone. */
+    public static List<TrainingSequence> onlyHorizon(List<TrainingSequence> seqs, int h) {
+        List<TrainingSequence> out = new ArrayList<>();
+        for (TrainingSequence s : seqs) {
+            float[] y = s.targets().clone();
+            int hs = s.nHorizons();
+            for (int i = 0; i < y.length; i++) {
+                if (i % hs != h) {
+                    y[i] = Float.NaN;
+                }
+            }
+            out.add(new TrainingSequence(s.length(), s.features(), y, s.deltaScale(), s.weight()));
+        }
+        return out;
+    }
+
     /** Mean pinball loss (normalised units) of {@link #baseline} on {@code seqs}. */
     public double baselineLoss(List<TrainingSequence> seqs, float[] quantiles) {
         return loss(baseline, seqs, quantiles);

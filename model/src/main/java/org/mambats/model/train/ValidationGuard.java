@@ -13,7 +13,8 @@ import java.util.Locale;
  * baseline. The critical value is Student's t with one degree of freedom fewer than blocks (-1.89 at 8 blocks, -1.77
  * at 14, -1.66 at 100), not the normal's -1.645: with a dozen blocks the normal's admits a model that is no better
  * about 7% of the time, not 5%, and the epoch was already chosen on the same validation ticks. A lower mean loss on a few weeks of daily bars is not evidence: 20 validation bars and a 20-bar horizon
- * are one observation.
+ * are one observation. {@link TrainingRecipe#fitAndSave} also runs the test on each horizon alone, for a model that
+ * passed it pooled over horizons, and gives the baseline back to the horizons it does not support.
  */
 public final class ValidationGuard {
     /** One-sided level of the test. */

@@ -97,6 +97,39 @@ class BaselineGuardTest {
                 m.config().path("forecaster").path("provenance").toString());
     }
 
+    /**
+     * Returns that alternate in sign (+a, -a, ... plus noise): the next tick's return is predictable from the last,
+     * the return over two ticks is noise alone. The pooled test admits the trained model on the strength of 1tick;
+     * tested alone, 2ticks has nothing, so that horizon keeps the baseline's head rows (zero weights: the baseline
+     * exactly, whatever the backbone says) while 1tick keeps what it learned.
+     */
+    @Test
+    void aHorizonWithNothingToLearnKeepsTheBaselineWhereAnotherLearns() throws Exception {
+        Path csv = tmp.resolve("alternating.csv");
+        SplittableRandom rnd = new SplittableRandom(12);
+        StringBuilder b = new StringBuilder("symbol,ts,price,size\n");
+        double price = 100;
+        for (int i = 0; i < 4_000; i++) {
+            price *= Math.exp(0.001 * ((i % 2 == 0 ? 1 : -1) + 0.7 * rnd.nextGaussian()));
+            b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
+        }
+        Files.writeString(csv, b);
+        TrainingRecipe r = SmallRecipes.small("1tick,2ticks", 16, 4, 64);
+        r.learningRate = 1e-2;
+        Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new RowCounts());
+        TrainingRecipe.Fitted f = r.fitAndSave(r.trainingSet(series.values()), tmp.resolve("ckpt"), null,
+                JsonNodeFactory.instance.objectNode());
+        assertFalse(f.keptBaseline(), f.guard());
+        assertTrue(f.guard().contains("baseline kept at 2ticks"), f.guard());
+        ForecastModel m = ForecastModel.load(tmp.resolve("ckpt"));
+        float[] head = m.weights().headWeight;
+        int rows = head.length / 2; // horizon-major: 1tick's rows, then 2ticks'
+        assertFalse(allZero(Arrays.copyOfRange(head, 0, rows)), "1tick keeps what it learned");
+        assertTrue(allZero(Arrays.copyOfRange(head, rows, head.length)), "2ticks forecasts the baseline");
+        assertEquals("2ticks", m.config().path("forecaster").path("provenance").path("baseline_horizons").path(0).asText(),
+                m.config().path("forecaster").path("provenance").toString());
+    }
+
     private static boolean allZero(float[] a) {
         for (float v : a) {
             if (v != 0) {

@@ -109,6 +109,14 @@ public final class ForecasterWeights {
         }
     }
 
+    /** Copies horizon {@code h}'s head rows (weights and biases) from {@code other}, of the same shapes. */
+    public void headRowsFrom(ForecasterWeights other, int h) {
+        int d = config().dModel();
+        check(other.headWeight, headWeight.length, HEAD_WEIGHT);
+        System.arraycopy(other.headWeight, h * nQuantiles * d, headWeight, h * nQuantiles * d, nQuantiles * d);
+        System.arraycopy(other.headBias, h * nQuantiles, headBias, h * nQuantiles, nQuantiles);
+    }
+
     /** Zero forecaster parameters around the given backbone. */
     public static ForecasterWeights zeros(MambaWeights backbone, int nFeatures, int nHorizons, int nQuantiles) {
         int d = backbone.config().dModel();
