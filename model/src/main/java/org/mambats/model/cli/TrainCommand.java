@@ -91,8 +91,7 @@ public class TrainCommand implements Callable<Integer> {
         if (fitted.guard() != null) {
             System.err.println("train: " + fitted.guard());
         }
-        System.err.println("train: the model " + TrainingRecipe.verdict(!Double.isNaN(fitted.validationPinball()),
-                fitted.keptBaseline(), fitted.validationPinball(), fitted.noSkillPinball()));
+        System.err.println("train: the model " + fitted.verdict());
         return 0;
     }
 

@@ -158,7 +158,12 @@ public final class TrainingRecipe implements Cloneable {
      * says why.
      */
     public record Fitted(Trainer.FitResult fit, double validationPinball, double noSkillPinball, boolean keptBaseline,
-                         String guard, double seconds) {
+                         List<String> baselineHorizons, String guard, double seconds) {
+        /** The fit in plain words ({@link TrainingRecipe#verdict}), as the checkpoint's provenance records it. */
+        public String verdict() {
+            return TrainingRecipe.verdict(!Double.isNaN(validationPinball), keptBaseline, validationPinball, noSkillPinball)
+                    + (keptBaseline || baselineHorizons.isEmpty() ? "" : "; at " + String.join(", ", baselineHorizons) + " it forecasts that baseline");
+        }
     }
 
     /**
@@ -255,12 +260,13 @@ public final class TrainingRecipe implements Cloneable {
                 p.put("guard", guardWords);
             }
             baselineHorizons.forEach(p.putArray("baseline_horizons")::add);
-            p.put(TrainingProvenance.VERDICT, verdict(validated, keptBaseline, loss, noSkill));
+            Fitted fitted = new Fitted(fit, loss, noSkill, keptBaseline, List.copyOf(baselineHorizons), guardWords, seconds);
+            p.put(TrainingProvenance.VERDICT, fitted.verdict());
             p.put("training_seconds", seconds);
             p.put("java", System.getProperty("java.version"));
             settings.provenance = p;
             ForecastModel.save(dir, trainer.weights(), settings);
-            return new Fitted(fit, loss, noSkill, keptBaseline, guardWords, seconds);
+            return fitted;
         }
     }
 

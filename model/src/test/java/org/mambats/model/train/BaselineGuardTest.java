@@ -128,6 +128,8 @@ class BaselineGuardTest {
         assertTrue(allZero(Arrays.copyOfRange(head, rows, head.length)), "2ticks forecasts the baseline");
         assertEquals("2ticks", m.config().path("forecaster").path("provenance").path("baseline_horizons").path(0).asText(),
                 m.config().path("forecaster").path("provenance").toString());
+        assertTrue(f.verdict().endsWith("; at 2ticks it forecasts that baseline"), f.verdict());
+        assertEquals(f.verdict(), m.config().path("forecaster").path("provenance").path("verdict").asText());
     }
 
     private static boolean allZero(float[] a) {
