@@ -76,15 +76,8 @@ class BaselineGuardTest {
     /** Returns with nothing to learn: the trained head gains nothing validation can show, so the checkpoint is the baseline. */
     @Test
     void aModelWithNothingToLearnIsShippedAsTheBaseline() throws Exception {
-        Path csv = tmp.resolve("noise.csv");
         SplittableRandom rnd = new SplittableRandom(8);
-        StringBuilder b = new StringBuilder("symbol,ts,price,size\n");
-        double price = 100;
-        for (int i = 0; i < 3_000; i++) {
-            price *= Math.exp(0.001 * rnd.nextGaussian());
-            b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
-        }
-        Files.writeString(csv, b);
+        Path csv = ticks("noise.csv", 3_000, i -> rnd.nextGaussian());
         TrainingRecipe r = SmallRecipes.small("1tick,10ticks", 16, 3, 64);
         Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new RowCounts());
         TrainingSet set = r.trainingSet(series.values());
@@ -105,15 +98,8 @@ class BaselineGuardTest {
      */
     @Test
     void aHorizonWithNothingToLearnKeepsTheBaselineWhereAnotherLearns() throws Exception {
-        Path csv = tmp.resolve("alternating.csv");
         SplittableRandom rnd = new SplittableRandom(12);
-        StringBuilder b = new StringBuilder("symbol,ts,price,size\n");
-        double price = 100;
-        for (int i = 0; i < 4_000; i++) {
-            price *= Math.exp(0.001 * ((i % 2 == 0 ? 1 : -1) + 0.7 * rnd.nextGaussian()));
-            b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
-        }
-        Files.writeString(csv, b);
+        Path csv = ticks("alternating.csv", 4_000, i -> (i % 2 == 0 ? 1 : -1) + 0.7 * rnd.nextGaussian());
         TrainingRecipe r = SmallRecipes.small("1tick,2ticks", 16, 4, 64);
         r.learningRate = 1e-2;
         Map<String, TickSeries> series = TickSeries.read(csv.toString(), null, r.volHalfLife, 0, new RowCounts());
@@ -130,6 +116,19 @@ class BaselineGuardTest {
                 m.config().path("forecaster").path("provenance").toString());
         assertTrue(f.verdict().endsWith("; at 2ticks it forecasts that baseline"), f.verdict());
         assertEquals(f.verdict(), m.config().path("forecaster").path("provenance").path("verdict").asText());
+    }
+
+    /** A file of {@code n} ticks of symbol X one second apart, tick i's log return 0.001 * {@code returnOf(i)}. */
+    private Path ticks(String name, int n, java.util.function.IntToDoubleFunction returnOf) throws java.io.IOException {
+        StringBuilder b = new StringBuilder("symbol,ts,price,size\n");
+        double price = 100;
+        for (int i = 0; i < n; i++) {
+            price *= Math.exp(0.001 * returnOf.applyAsDouble(i));
+            b.append("X,").append(1_700_000_000_000L + 1000L * i).append(',').append(price).append(",1\n");
+        }
+        Path csv = tmp.resolve(name);
+        Files.writeString(csv, b);
+        return csv;
     }
 
     private static boolean allZero(float[] a) {
