@@ -128,8 +128,8 @@ public class StreamCommand implements Callable<Integer> {
                     }
                 }
             }
-            // Closed here rather than by try-with-resources, so the outcome is printed before the JVM may exit
-            // (the state listener runs after close() has returned and can lose that race).
+            // Closed here, so the outcome is printed before the JVM may exit (the state listener's NOT_RUNNING line
+            // comes after close() has returned and can lose that race); the try's own close then does nothing.
             boolean failed = app.streams().state() == KafkaStreams.State.ERROR;
             boolean closed = app.stop(ForecastStreamApp.CLOSE_TIMEOUT);
             System.err.println(closed ? "stream: closed: last commit made, stores closed" + (s.instanceId != null ? ", left the group" : "")
